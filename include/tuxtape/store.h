@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The store: every CVE record, enrichment feed and sync cursor tuxtape knows.
+ *
+ * One interface, several backends: SQLite (the embedded default, a file) and
+ * PostgreSQL for deployments with several nodes (selected by a postgresql://
+ * location). Callers never see SQL. Writes happen inside tt_store_begin() /
+ * tt_store_commit(); a failure before commit is undone by tt_store_rollback(),
+ * so the store is never left half-written.
+ */
+#ifndef TUXTAPE_STORE_H
+#define TUXTAPE_STORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "tuxtape/cve.h"
+#include "tuxtape/error.h"
+
+struct tt_store;
+
+/* The schema version this build writes; older stores are migrated on open. */
+#define TT_STORE_SCHEMA_VERSION 1
+
+/*
+ * Open (creating if needed) the store at location: a file path, "sqlite:PATH",
+ * or "postgresql://..." (not available in this build: -ENOTSUP with a clear
+ * message). NULL means the default, $XDG_DATA_HOME/tuxtape/tuxtape.db.
+ */
+int tt_store_open(const char *location, struct tt_store **out, struct tt_error *err);
+void tt_store_close(struct tt_store *s);
+/* The location actually opened (for messages). */
+const char *tt_store_location(const struct tt_store *s);
+
+int tt_store_begin(struct tt_store *s, struct tt_error *err);
+int tt_store_commit(struct tt_store *s, struct tt_error *err);
+void tt_store_rollback(struct tt_store *s);
+
+/* Small key/value cursor data ("vulns.commit", ...). *value is caller-freed, NULL if unset. */
+int tt_store_meta_get(struct tt_store *s, const char *key, char **value, struct tt_error *err);
+int tt_store_meta_set(struct tt_store *s, const char *key, const char *value,
+		      struct tt_error *err);
+
+/* ---- CVE records (written by sync) ---- */
+
+/* Whether id is stored, and in which state (*state untouched when absent). */
+int tt_store_cve_state(struct tt_store *s, const char *id, bool *exists,
+		       enum tt_cve_state *state, struct tt_error *err);
+/* Insert or replace everything known from the CNA about rec->id. */
+int tt_store_cve_put(struct tt_store *s, const struct tt_cve_record *rec, struct tt_error *err);
+int tt_store_cve_delete(struct tt_store *s, const char *id, struct tt_error *err);
+/* Every stored CVE id (both states), sorted; appended to out. */
+int tt_store_cve_ids(struct tt_store *s, struct tt_strv *out, struct tt_error *err);
+/* Drop every CNA record (not the feeds, not the publication dates): start of a full sync. */
+int tt_store_cve_delete_all(struct tt_store *s, struct tt_error *err);
+/* Remember when id first appeared as published in vulns.git; the earliest time wins. */
+int tt_store_cve_first_seen(struct tt_store *s, const char *id, int64_t when,
+			    const char *commit, struct tt_error *err);
+int tt_store_cve_first_seen_reset(struct tt_store *s, struct tt_error *err);
+
+/* ---- enrichment feeds (written by enrich) ---- */
+
+struct tt_store_kev {
+	const char *cve_id, *vendor, *product, *name, *date_added, *due_date, *ransomware,
+		*required_action, *notes;
+};
+struct tt_store_ssvc {
+	const char *cve_id, *exploitation, *automatable, *technical_impact, *timestamp;
+	const char *cvss_vector; /* ADP CVSS 3.1, NULL when none */
+	double cvss_score;
+};
+struct tt_store_epss {
+	const char *cve_id;
+	double score, percentile;
+};
+struct tt_store_nvd {
+	const char *cve_id, *status, *published, *last_modified;
+	const char *cvss_vector, *cvss_severity, *cvss_source; /* NULL when unscored */
+	double cvss_score;
+	const char *cwes; /* comma-separated, NULL when none */
+};
+
+/* Replace a feed's whole table (KEV, EPSS are complete snapshots). */
+int tt_store_feed_clear(struct tt_store *s, const char *feed, struct tt_error *err);
+int tt_store_kev_put(struct tt_store *s, const struct tt_store_kev *e, struct tt_error *err);
+int tt_store_ssvc_put(struct tt_store *s, const struct tt_store_ssvc *e, struct tt_error *err);
+int tt_store_epss_put(struct tt_store *s, const struct tt_store_epss *e, const char *score_date,
+		      struct tt_error *err);
+int tt_store_nvd_put(struct tt_store *s, const struct tt_store_nvd *e, struct tt_error *err);
+/* Remember that a feed was loaded: its source, when, how many entries, its own version/date. */
+int tt_store_feed_loaded(struct tt_store *s, const char *feed, const char *source,
+			 int64_t loaded_at, long entries, const char *version,
+			 struct tt_error *err);
+
+struct tt_feed_info {
+	const char *name, *source, *version;
+	int64_t loaded_at;
+	long entries;
+};
+int tt_store_feed_list(struct tt_store *s, int (*cb)(void *ctx, const struct tt_feed_info *f),
+		       void *ctx, struct tt_error *err);
+
+/* ---- reading back ---- */
+
+enum tt_cve_order { TT_ORDER_NEWEST = 0, TT_ORDER_ID, TT_ORDER_CVSS, TT_ORDER_EPSS };
+
+struct tt_cve_query {
+	int64_t since;		/* first published at or after (0: any) */
+	const char *file_glob;	/* a programFile matches this glob (NULL: any) */
+	double min_cvss;	/* effective CVSS >= this (negative: any) */
+	bool kev_only;		/* listed in CISA KEV */
+	const char *branch;	/* has a dyad pair on this branch ("6.1") */
+	const char *fixed_in;	/* has a dyad pair fixed in exactly this version */
+	bool include_rejected;	/* rejected ids are left out unless asked for */
+	enum tt_cve_order order;
+	long limit;		/* 0: no limit */
+};
+void tt_cve_query_init(struct tt_cve_query *q);
+
+/* What `cve list` shows per CVE. Strings are borrowed for the callback's duration. */
+struct tt_cve_summary {
+	const char *id;
+	enum tt_cve_state state;
+	int64_t first_published; /* 0 when unknown */
+	const char *title;	 /* CNA title or the first line of the description */
+	double cvss;		 /* effective score: CNA, else CISA ADP, else NVD; <0 none */
+	const char *cvss_origin; /* "cna", "cisa-adp", "nvd", NULL */
+	const char *severity;
+	bool kev;
+	double epss;		 /* <0 when unknown */
+	const char *exploitation; /* SSVC, NULL when unknown */
+	const char *files;	 /* program files, comma-separated */
+	const char *fixed_versions; /* every fix version, comma-separated */
+};
+
+int tt_store_cve_list(struct tt_store *s, const struct tt_cve_query *q,
+		      int (*cb)(void *ctx, const struct tt_cve_summary *c), void *ctx,
+		      struct tt_error *err);
+
+/* Everything the enrichment feeds say about one CVE. Owned strings; free with the _free. */
+struct tt_cve_enrichment {
+	bool kev;
+	char *kev_date_added, *kev_due_date, *kev_ransomware, *kev_name, *kev_required_action;
+	bool ssvc;
+	char *ssvc_exploitation, *ssvc_automatable, *ssvc_technical_impact, *ssvc_timestamp;
+	char *adp_cvss_vector;
+	double adp_cvss_score; /* <0 when none */
+	bool epss;
+	double epss_score, epss_percentile;
+	char *epss_date;
+	bool nvd;
+	char *nvd_status, *nvd_cvss_vector, *nvd_cvss_source, *nvd_last_modified, *nvd_cwes;
+	double nvd_cvss_score; /* <0 when none */
+};
+void tt_cve_enrichment_free(struct tt_cve_enrichment *e);
+
+/* Load one CVE back into rec (+ enrichment). -ENOENT with a message when unknown. */
+int tt_store_cve_get(struct tt_store *s, const char *id, struct tt_cve_record *rec,
+		     struct tt_cve_enrichment *enr, struct tt_error *err);
+
+struct tt_store_counts {
+	long published, rejected, dyads, kev, ssvc, epss, nvd;
+};
+int tt_store_counts(struct tt_store *s, struct tt_store_counts *c, struct tt_error *err);
+
+#endif

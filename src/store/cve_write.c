@@ -1,0 +1,282 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Writing CNA records: one CVE is one row in cve plus its child rows. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_internal.h"
+#include "tuxtape/util.h"
+
+static const enum tt_stmt_id child_deletes[] = {
+	ST_FILE_DELETE,	 ST_DYAD_DELETE,     ST_COMMIT_DELETE, ST_BLOCK_DELETE,
+	ST_AFFECTED_DELETE, ST_REF_DELETE, ST_CVE_DELETE,
+};
+
+static const char *state_name(enum tt_cve_state st)
+{
+	return st == TT_CVE_REJECTED ? "rejected" : "published";
+}
+
+int tt_store_cve_state(struct tt_store *s, const char *id, bool *exists,
+		       enum tt_cve_state *state, struct tt_error *err)
+{
+	struct tt_db_stmt *st;
+	int r = tt_store_stmt(s, ST_CVE_STATE, &st, err);
+	if (r < 0)
+		return r;
+	tt_db_bind_text(s->db, st, 1, id);
+	r = tt_db_step(s->db, st, err);
+	*exists = r == TT_DB_ROW;
+	if (r == TT_DB_ROW) {
+		const char *v = tt_db_text(s->db, st, 0);
+		*state = v && strcmp(v, "rejected") == 0 ? TT_CVE_REJECTED : TT_CVE_PUBLISHED;
+		r = 0;
+	}
+	tt_db_reset(s->db, st);
+	return r;
+}
+
+int tt_store_cve_delete(struct tt_store *s, const char *id, struct tt_error *err)
+{
+	for (size_t i = 0; i < sizeof(child_deletes) / sizeof(child_deletes[0]); i++) {
+		struct tt_db_stmt *st;
+		int r = tt_store_stmt(s, child_deletes[i], &st, err);
+		if (r < 0)
+			return r;
+		tt_db_bind_text(s->db, st, 1, id);
+		r = tt_db_run(s->db, st, err);
+		if (r < 0)
+			return tt_error_prefix(err, "%s: ", id);
+	}
+	return 0;
+}
+
+int tt_store_cve_delete_all(struct tt_store *s, struct tt_error *err)
+{
+	return tt_db_exec(s->db,
+			  "DELETE FROM cve_file; DELETE FROM cve_dyad; DELETE FROM cve_commit;"
+			  "DELETE FROM cve_affected_block; DELETE FROM cve_affected;"
+			  "DELETE FROM cve_reference; DELETE FROM cve;",
+			  err);
+}
+
+static void join_strv(struct tt_buf *b, const struct tt_strv *sv)
+{
+	for (size_t i = 0; i < sv->n; i++) {
+		if (i)
+			tt_buf_addc(b, ',');
+		tt_buf_adds(b, sv->v[i]);
+	}
+}
+
+/* Distinct fix versions in dyad order: what `cve list` shows without a join. */
+static void join_fix_versions(struct tt_buf *b, const struct tt_cve_record *rec)
+{
+	struct tt_strv seen = TT_STRV_INIT;
+	for (size_t i = 0; i < rec->n_dyads; i++) {
+		const char *v = rec->dyads[i].fix_version;
+		if (!v || tt_strv_contains(&seen, v))
+			continue;
+		tt_strv_push(&seen, v);
+	}
+	join_strv(b, &seen);
+	tt_strv_free(&seen);
+}
+
+static int insert_cve_row(struct tt_store *s, const struct tt_cve_record *rec,
+			  struct tt_error *err)
+{
+	struct tt_db_stmt *st;
+	int r = tt_store_stmt(s, ST_CVE_INSERT, &st, err);
+	if (r < 0)
+		return r;
+	int year = 0;
+	long num = 0;
+	sscanf(rec->id, "CVE-%d-%ld", &year, &num);
+	struct tt_buf files = TT_BUF_INIT, fixes = TT_BUF_INIT;
+	join_strv(&files, &rec->program_files);
+	join_fix_versions(&fixes, rec);
+	struct tt_db *db = s->db;
+	tt_db_bind_text(db, st, 1, rec->id);
+	tt_db_bind_int64(db, st, 2, year);
+	tt_db_bind_int64(db, st, 3, num);
+	tt_db_bind_text(db, st, 4, state_name(rec->state));
+	tt_db_bind_text(db, st, 5, rec->title);
+	tt_db_bind_text(db, st, 6, rec->description);
+	tt_db_bind_text(db, st, 7, rec->rejected_reason);
+	tt_db_bind_int64(db, st, 8, rec->date_reserved);
+	tt_db_bind_int64(db, st, 9, rec->date_updated);
+	if (rec->has_cvss) {
+		tt_db_bind_text(db, st, 10, rec->cvss.vector);
+		tt_db_bind_double(db, st, 11, rec->cvss.base_score);
+		tt_db_bind_text(db, st, 12, rec->cvss.severity);
+		tt_db_bind_text(db, st, 13, rec->cvss.source);
+		tt_db_bind_text(db, st, 14, rec->cvss.rationale);
+	}
+	tt_db_bind_text(db, st, 15, tt_buf_str(&files));
+	tt_db_bind_text(db, st, 16, tt_buf_str(&fixes));
+	tt_buf_free(&files);
+	tt_buf_free(&fixes);
+	return tt_db_run(db, st, err);
+}
+
+static int insert_files(struct tt_store *s, const struct tt_cve_record *rec, struct tt_error *err)
+{
+	struct tt_db_stmt *st;
+	int r = tt_store_stmt(s, ST_FILE_INSERT, &st, err);
+	for (size_t i = 0; r == 0 && i < rec->program_files.n; i++) {
+		tt_db_bind_text(s->db, st, 1, rec->id);
+		tt_db_bind_text(s->db, st, 2, rec->program_files.v[i]);
+		r = tt_db_run(s->db, st, err);
+	}
+	return r;
+}
+
+static int insert_dyads(struct tt_store *s, const struct tt_cve_record *rec, struct tt_error *err)
+{
+	struct tt_db_stmt *st;
+	int r = tt_store_stmt(s, ST_DYAD_INSERT, &st, err);
+	for (size_t i = 0; r == 0 && i < rec->n_dyads; i++) {
+		const struct tt_dyad *d = &rec->dyads[i];
+		char branch[32];
+		tt_dyad_branch(d, branch, sizeof(branch));
+		tt_db_bind_text(s->db, st, 1, rec->id);
+		tt_db_bind_int64(s->db, st, 2, (int64_t)i);
+		tt_db_bind_text(s->db, st, 3, branch);
+		tt_db_bind_text(s->db, st, 4, d->vuln_version);
+		tt_db_bind_text(s->db, st, 5, d->vuln_commit);
+		tt_db_bind_text(s->db, st, 6, d->fix_version);
+		tt_db_bind_text(s->db, st, 7, d->fix_commit);
+		r = tt_db_run(s->db, st, err);
+	}
+	return r;
+}
+
+static int insert_commits(struct tt_store *s, const char *id, const char *kind,
+			  const struct tt_strv *commits, struct tt_error *err)
+{
+	struct tt_db_stmt *st;
+	int r = tt_store_stmt(s, ST_COMMIT_INSERT, &st, err);
+	for (size_t i = 0; r == 0 && i < commits->n; i++) {
+		tt_db_bind_text(s->db, st, 1, id);
+		tt_db_bind_text(s->db, st, 2, kind);
+		tt_db_bind_int64(s->db, st, 3, (int64_t)i);
+		tt_db_bind_text(s->db, st, 4, commits->v[i]);
+		r = tt_db_run(s->db, st, err);
+	}
+	return r;
+}
+
+static int insert_versions(struct tt_store *s, const char *id, int block,
+			   const struct tt_affected *a, struct tt_error *err)
+{
+	struct tt_db_stmt *st;
+	int r = tt_store_stmt(s, ST_AFFECTED_INSERT, &st, err);
+	for (size_t i = 0; r == 0 && i < a->n_versions; i++) {
+		const struct tt_affected_version *v = &a->versions[i];
+		tt_db_bind_text(s->db, st, 1, id);
+		tt_db_bind_int64(s->db, st, 2, block);
+		tt_db_bind_int64(s->db, st, 3, (int64_t)i);
+		tt_db_bind_text(s->db, st, 4, v->version);
+		tt_db_bind_text(s->db, st, 5, v->less_than);
+		tt_db_bind_text(s->db, st, 6, v->less_than_or_equal);
+		tt_db_bind_text(s->db, st, 7, v->status);
+		tt_db_bind_text(s->db, st, 8, v->version_type);
+		r = tt_db_run(s->db, st, err);
+	}
+	return r;
+}
+
+static int insert_affected(struct tt_store *s, const struct tt_cve_record *rec,
+			   struct tt_error *err)
+{
+	struct tt_db_stmt *st;
+	int r = tt_store_stmt(s, ST_BLOCK_INSERT, &st, err);
+	for (size_t b = 0; r == 0 && b < rec->n_affected; b++) {
+		const struct tt_affected *a = &rec->affected[b];
+		struct tt_buf files = TT_BUF_INIT;
+		join_strv(&files, &a->program_files);
+		tt_db_bind_text(s->db, st, 1, rec->id);
+		tt_db_bind_int64(s->db, st, 2, (int64_t)b);
+		tt_db_bind_text(s->db, st, 3, a->vendor);
+		tt_db_bind_text(s->db, st, 4, a->product);
+		tt_db_bind_text(s->db, st, 5, a->repo);
+		tt_db_bind_text(s->db, st, 6, a->default_status);
+		tt_db_bind_text(s->db, st, 7, tt_buf_str(&files));
+		tt_buf_free(&files);
+		r = tt_db_run(s->db, st, err);
+		if (r == 0)
+			r = insert_versions(s, rec->id, (int)b, a, err);
+	}
+	return r;
+}
+
+static int insert_references(struct tt_store *s, const struct tt_cve_record *rec,
+			     struct tt_error *err)
+{
+	struct tt_db_stmt *st;
+	int r = tt_store_stmt(s, ST_REF_INSERT, &st, err);
+	for (size_t i = 0; r == 0 && i < rec->references.n; i++) {
+		tt_db_bind_text(s->db, st, 1, rec->id);
+		tt_db_bind_int64(s->db, st, 2, (int64_t)i);
+		tt_db_bind_text(s->db, st, 3, rec->references.v[i]);
+		r = tt_db_run(s->db, st, err);
+	}
+	return r;
+}
+
+int tt_store_cve_put(struct tt_store *s, const struct tt_cve_record *rec, struct tt_error *err)
+{
+	bool exists;
+	enum tt_cve_state old;
+	int r = tt_store_cve_state(s, rec->id, &exists, &old, err);
+	if (r == 0 && exists)
+		r = tt_store_cve_delete(s, rec->id, err);
+	if (r == 0)
+		r = insert_cve_row(s, rec, err);
+	if (r == 0)
+		r = insert_files(s, rec, err);
+	if (r == 0)
+		r = insert_dyads(s, rec, err);
+	if (r == 0)
+		r = insert_commits(s, rec->id, "fix", &rec->fix_commits, err);
+	if (r == 0)
+		r = insert_commits(s, rec->id, "vulnerable", &rec->vulnerable_commits, err);
+	if (r == 0)
+		r = insert_affected(s, rec, err);
+	if (r == 0)
+		r = insert_references(s, rec, err);
+	if (r < 0)
+		return tt_error_prefix(err, "storing %s: ", rec->id);
+	return 0;
+}
+
+int tt_store_cve_first_seen(struct tt_store *s, const char *id, int64_t when, const char *commit,
+			    struct tt_error *err)
+{
+	struct tt_db_stmt *st;
+	int r = tt_store_stmt(s, ST_FIRST_SEEN, &st, err);
+	if (r < 0)
+		return r;
+	tt_db_bind_text(s->db, st, 1, id);
+	tt_db_bind_int64(s->db, st, 2, when);
+	tt_db_bind_text(s->db, st, 3, commit);
+	return tt_db_run(s->db, st, err);
+}
+
+int tt_store_cve_first_seen_reset(struct tt_store *s, struct tt_error *err)
+{
+	return tt_db_exec(s->db, "DELETE FROM cve_first_seen", err);
+}
+
+int tt_store_cve_ids(struct tt_store *s, struct tt_strv *out, struct tt_error *err)
+{
+	struct tt_db_stmt *st;
+	int r = tt_db_prepare(s->db, "SELECT id FROM cve ORDER BY id", &st, err);
+	if (r < 0)
+		return r;
+	while ((r = tt_db_step(s->db, st, err)) == TT_DB_ROW)
+		tt_strv_push(out, tt_db_text(s->db, st, 0));
+	tt_db_finalize(s->db, st);
+	return r < 0 ? r : 0;
+}

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Internal: the small SQL driver the store is written against. The store's
+ * queries are portable SQL with '?' placeholders; each backend (SQLite here,
+ * PostgreSQL later) implements these operations, so the schema, queries and
+ * behaviour stay one piece of code.
+ */
+#ifndef TT_STORE_DB_H
+#define TT_STORE_DB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "tuxtape/error.h"
+
+struct tt_db;
+struct tt_db_stmt;
+
+enum tt_db_step { TT_DB_ROW = 1, TT_DB_DONE = 0 };
+
+struct tt_db_ops {
+	const char *name;
+	void (*close)(struct tt_db *db);
+	int (*exec)(struct tt_db *db, const char *sql, struct tt_error *err);
+	int (*prepare)(struct tt_db *db, const char *sql, struct tt_db_stmt **out,
+		       struct tt_error *err);
+	int (*bind_text)(struct tt_db_stmt *st, int i, const char *v);
+	int (*bind_int64)(struct tt_db_stmt *st, int i, int64_t v);
+	int (*bind_double)(struct tt_db_stmt *st, int i, double v);
+	int (*bind_null)(struct tt_db_stmt *st, int i);
+	/* Returns TT_DB_ROW, TT_DB_DONE or a negative code with err set. */
+	int (*step)(struct tt_db_stmt *st, struct tt_error *err);
+	bool (*column_is_null)(struct tt_db_stmt *st, int i);
+	const char *(*column_text)(struct tt_db_stmt *st, int i); /* NULL for NULL */
+	int64_t (*column_int64)(struct tt_db_stmt *st, int i);
+	double (*column_double)(struct tt_db_stmt *st, int i);
+	void (*reset)(struct tt_db_stmt *st);
+	void (*finalize)(struct tt_db_stmt *st);
+};
+
+struct tt_db {
+	const struct tt_db_ops *ops;
+};
+
+int tt_db_open_sqlite(const char *path, struct tt_db **out, struct tt_error *err);
+
+/* Convenience wrappers. Binding NULL strings binds SQL NULL. */
+int tt_db_exec(struct tt_db *db, const char *sql, struct tt_error *err);
+int tt_db_prepare(struct tt_db *db, const char *sql, struct tt_db_stmt **out,
+		  struct tt_error *err);
+void tt_db_bind_text(struct tt_db *db, struct tt_db_stmt *st, int i, const char *v);
+void tt_db_bind_int64(struct tt_db *db, struct tt_db_stmt *st, int i, int64_t v);
+void tt_db_bind_double(struct tt_db *db, struct tt_db_stmt *st, int i, double v);
+/* Binds NULL when v < 0 (the store's "unknown" for scores). */
+void tt_db_bind_score(struct tt_db *db, struct tt_db_stmt *st, int i, double v);
+int tt_db_step(struct tt_db *db, struct tt_db_stmt *st, struct tt_error *err);
+/* Step a statement that returns no rows, then reset it for reuse. */
+int tt_db_run(struct tt_db *db, struct tt_db_stmt *st, struct tt_error *err);
+const char *tt_db_text(struct tt_db *db, struct tt_db_stmt *st, int i);
+int64_t tt_db_int64(struct tt_db *db, struct tt_db_stmt *st, int i);
+/* Returns -1.0 for NULL (scores are never negative). */
+double tt_db_score(struct tt_db *db, struct tt_db_stmt *st, int i);
+void tt_db_reset(struct tt_db *db, struct tt_db_stmt *st);
+void tt_db_finalize(struct tt_db *db, struct tt_db_stmt *st);
+
+#endif

@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The SQLite driver: the embedded default backend. */
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+
+#include "db.h"
+#include "tuxtape/util.h"
+
+struct sqlite_db {
+	struct tt_db base;
+	sqlite3 *h;
+};
+
+struct tt_db_stmt {
+	sqlite3_stmt *st;
+	sqlite3 *h;
+};
+
+static int sqlite_fail(sqlite3 *h, struct tt_error *err, const char *what)
+{
+	int rc = sqlite3_errcode(h);
+	int code = (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) ? -EBUSY : -EIO;
+	if (rc == SQLITE_FULL)
+		code = -ENOSPC;
+	return tt_error_set(err, code, "SQLite %s: %s", what, sqlite3_errmsg(h));
+}
+
+static void sq_close(struct tt_db *db)
+{
+	struct sqlite_db *s = (struct sqlite_db *)db;
+	sqlite3_close(s->h);
+	free(s);
+}
+
+static int sq_exec(struct tt_db *db, const char *sql, struct tt_error *err)
+{
+	struct sqlite_db *s = (struct sqlite_db *)db;
+	if (sqlite3_exec(s->h, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return sqlite_fail(s->h, err, "statement failed");
+	return 0;
+}
+
+static int sq_prepare(struct tt_db *db, const char *sql, struct tt_db_stmt **out,
+		      struct tt_error *err)
+{
+	struct sqlite_db *s = (struct sqlite_db *)db;
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v3(s->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
+		return sqlite_fail(s->h, err, "cannot prepare a query");
+	*out = tt_xmalloc(sizeof(**out));
+	(*out)->st = st;
+	(*out)->h = s->h;
+	return 0;
+}
+
+static int sq_bind_text(struct tt_db_stmt *st, int i, const char *v)
+{
+	return sqlite3_bind_text(st->st, i, v, -1, SQLITE_TRANSIENT);
+}
+
+static int sq_bind_int64(struct tt_db_stmt *st, int i, int64_t v)
+{
+	return sqlite3_bind_int64(st->st, i, v);
+}
+
+static int sq_bind_double(struct tt_db_stmt *st, int i, double v)
+{
+	return sqlite3_bind_double(st->st, i, v);
+}
+
+static int sq_bind_null(struct tt_db_stmt *st, int i)
+{
+	return sqlite3_bind_null(st->st, i);
+}
+
+static int sq_step(struct tt_db_stmt *st, struct tt_error *err)
+{
+	int rc = sqlite3_step(st->st);
+	if (rc == SQLITE_ROW)
+		return TT_DB_ROW;
+	if (rc == SQLITE_DONE)
+		return TT_DB_DONE;
+	return sqlite_fail(st->h, err, "query failed");
+}
+
+static bool sq_column_is_null(struct tt_db_stmt *st, int i)
+{
+	return sqlite3_column_type(st->st, i) == SQLITE_NULL;
+}
+
+static const char *sq_column_text(struct tt_db_stmt *st, int i)
+{
+	return (const char *)sqlite3_column_text(st->st, i);
+}
+
+static int64_t sq_column_int64(struct tt_db_stmt *st, int i)
+{
+	return sqlite3_column_int64(st->st, i);
+}
+
+static double sq_column_double(struct tt_db_stmt *st, int i)
+{
+	return sqlite3_column_double(st->st, i);
+}
+
+static void sq_reset(struct tt_db_stmt *st)
+{
+	sqlite3_reset(st->st);
+	sqlite3_clear_bindings(st->st);
+}
+
+static void sq_finalize(struct tt_db_stmt *st)
+{
+	sqlite3_finalize(st->st);
+	free(st);
+}
+
+static const struct tt_db_ops sqlite_ops = {
+	.name = "sqlite",
+	.close = sq_close,
+	.exec = sq_exec,
+	.prepare = sq_prepare,
+	.bind_text = sq_bind_text,
+	.bind_int64 = sq_bind_int64,
+	.bind_double = sq_bind_double,
+	.bind_null = sq_bind_null,
+	.step = sq_step,
+	.column_is_null = sq_column_is_null,
+	.column_text = sq_column_text,
+	.column_int64 = sq_column_int64,
+	.column_double = sq_column_double,
+	.reset = sq_reset,
+	.finalize = sq_finalize,
+};
+
+int tt_db_open_sqlite(const char *path, struct tt_db **out, struct tt_error *err)
+{
+	sqlite3 *h;
+	int rc = sqlite3_open_v2(path, &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	if (rc != SQLITE_OK) {
+		int r = tt_error_set(err, -EIO, "cannot open the SQLite store %s: %s", path,
+				     h ? sqlite3_errmsg(h) : "out of memory");
+		sqlite3_close(h);
+		return r;
+	}
+	/* Another tuxtape process may hold the write lock briefly (e.g. enrich during sync). */
+	sqlite3_busy_timeout(h, 10000);
+	/*
+	 * WAL keeps readers unblocked during a sync; synchronous=NORMAL is durable
+	 * across application crashes and keeps bulk ingest fast.
+	 */
+	const char *pragmas = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+			      "PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536;"
+			      "PRAGMA temp_store=MEMORY;";
+	if (sqlite3_exec(h, pragmas, NULL, NULL, NULL) != SQLITE_OK) {
+		int r = sqlite_fail(h, err, "cannot configure the store");
+		tt_error_prefix(err, "%s: ", path);
+		sqlite3_close(h);
+		return r;
+	}
+	struct sqlite_db *db = tt_xcalloc(1, sizeof(*db));
+	db->base.ops = &sqlite_ops;
+	db->h = h;
+	*out = &db->base;
+	return 0;
+}

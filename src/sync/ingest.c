@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Parsing CVE files on worker threads while the calling thread writes the
+ * store. SQLite wants one writer, and parsing is most of the work, so the
+ * workers run ahead through a bounded window of slots (bounded so memory stays
+ * flat however many records there are) and the writer takes results in list
+ * order, which keeps the store's content independent of thread timing.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sync_internal.h"
+#include "tuxtape/util.h"
+
+#define WINDOW 512
+
+enum slot_status { SLOT_EMPTY, SLOT_READY };
+
+struct slot {
+	enum slot_status status;
+	int rc;
+	struct tt_cve_record rec;
+	struct tt_error err;
+};
+
+struct pool {
+	pthread_mutex_t mu;
+	pthread_cond_t produced, consumed_cv;
+	const struct tt_ingest_list *items;
+	const char *workdir;
+	size_t next, consumed;
+	bool stop;
+	struct slot slots[WINDOW];
+	/* Workers report warnings through this sink, serialized by warn_mu. */
+	pthread_mutex_t warn_mu;
+	const struct tt_diag_sink *user_diag;
+	long warnings;
+	struct tt_diag_sink diag;
+};
+
+static void locked_warn(void *ctx, const char *file, int line, const char *msg)
+{
+	struct pool *p = ctx;
+	pthread_mutex_lock(&p->warn_mu);
+	p->warnings++;
+	if (p->user_diag && p->user_diag->warn)
+		p->user_diag->warn(p->user_diag->ctx, file, line, msg);
+	pthread_mutex_unlock(&p->warn_mu);
+}
+
+/* Claim the next item, waiting while the window is full; false when done. */
+static bool claim(struct pool *p, size_t *i)
+{
+	pthread_mutex_lock(&p->mu);
+	while (!p->stop && p->next < p->items->n && p->next - p->consumed >= WINDOW)
+		pthread_cond_wait(&p->consumed_cv, &p->mu);
+	bool ok = !p->stop && p->next < p->items->n;
+	if (ok)
+		*i = p->next++;
+	pthread_mutex_unlock(&p->mu);
+	return ok;
+}
+
+static void *worker(void *arg)
+{
+	struct pool *p = arg;
+	struct tt_cve_parser *parser = tt_cve_parser_new();
+	size_t i;
+	while (claim(p, &i)) {
+		const struct tt_ingest_item *it = &p->items->v[i];
+		struct slot *sl = &p->slots[i % WINDOW];
+		tt_cve_record_init(&sl->rec);
+		tt_error_clear(&sl->err);
+		sl->rc = 0;
+		if (!it->gone) {
+			char dir[4096];
+			snprintf(dir, sizeof(dir), "%s/%s", p->workdir, it->dir);
+			sl->rc = tt_cve_load_dir(parser, dir, it->id, it->state, &sl->rec, &p->diag,
+						 &sl->err);
+		}
+		pthread_mutex_lock(&p->mu);
+		sl->status = SLOT_READY;
+		pthread_cond_broadcast(&p->produced);
+		pthread_mutex_unlock(&p->mu);
+	}
+	tt_cve_parser_free(parser);
+	return NULL;
+}
+
+static struct slot *wait_ready(struct pool *p, size_t i)
+{
+	struct slot *sl = &p->slots[i % WINDOW];
+	pthread_mutex_lock(&p->mu);
+	while (sl->status != SLOT_READY)
+		pthread_cond_wait(&p->produced, &p->mu);
+	pthread_mutex_unlock(&p->mu);
+	return sl;
+}
+
+static void release(struct pool *p, struct slot *sl)
+{
+	tt_cve_record_free(&sl->rec);
+	pthread_mutex_lock(&p->mu);
+	sl->status = SLOT_EMPTY;
+	p->consumed++;
+	pthread_cond_broadcast(&p->consumed_cv);
+	pthread_mutex_unlock(&p->mu);
+}
+
+static void count_skip(struct tt_sync_result *res, int rc)
+{
+	res->skipped++;
+	if (rc == -ENOENT)
+		res->skipped_missing_json++;
+	else if (rc == -EINVAL || rc == -EBADMSG)
+		res->skipped_malformed++;
+	else
+		res->skipped_unreadable++;
+}
+
+/* Write one parsed (or vanished) CVE; <0 only for store failures. */
+static int apply_item(struct tt_store *s, const struct tt_ingest_item *it, struct slot *sl,
+		      struct pool *p, struct tt_sync_result *res, struct tt_strv *skipped_ids,
+		      struct tt_error *err)
+{
+	bool exists;
+	enum tt_cve_state old = TT_CVE_PUBLISHED;
+	int r = tt_store_cve_state(s, it->id, &exists, &old, err);
+	if (r < 0)
+		return r;
+	if (it->gone) {
+		if (!exists)
+			return 0;
+		res->removed++;
+		return tt_store_cve_delete(s, it->id, err);
+	}
+	if (sl->rc < 0) {
+		/* Keep whatever the store had: a broken update must not lose the old record. */
+		count_skip(res, sl->rc);
+		tt_strv_push(skipped_ids, it->id);
+		locked_warn(p, NULL, 0, sl->err.msg);
+		return 0;
+	}
+	if (sl->rec.state == TT_CVE_REJECTED && (!exists || old != TT_CVE_REJECTED))
+		res->rejected++;
+	else if (!exists)
+		res->added++;
+	else
+		res->updated++;
+	return tt_store_cve_put(s, &sl->rec, err);
+}
+
+static void stop_workers(struct pool *p, pthread_t *threads, int n)
+{
+	pthread_mutex_lock(&p->mu);
+	p->stop = true;
+	pthread_cond_broadcast(&p->consumed_cv);
+	pthread_mutex_unlock(&p->mu);
+	for (int t = 0; t < n; t++)
+		pthread_join(threads[t], NULL);
+	/* Records parsed past the point of failure were never consumed. */
+	for (size_t i = 0; i < WINDOW; i++)
+		if (p->slots[i].status == SLOT_READY)
+			tt_cve_record_free(&p->slots[i].rec);
+}
+
+static int thread_count(const struct tt_sync_options *o)
+{
+	long n = o->threads > 0 ? o->threads : sysconf(_SC_NPROCESSORS_ONLN);
+	return n < 1 ? 1 : n > 16 ? 16 : (int)n;
+}
+
+int tt_vulns_ingest(struct tt_store *s, const char *workdir, const struct tt_ingest_list *items,
+		    const struct tt_sync_options *o, struct tt_sync_result *res,
+		    struct tt_strv *skipped_ids, struct tt_error *err)
+{
+	struct pool *p = tt_xcalloc(1, sizeof(*p));
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_mutex_init(&p->warn_mu, NULL);
+	pthread_cond_init(&p->produced, NULL);
+	pthread_cond_init(&p->consumed_cv, NULL);
+	p->items = items;
+	p->workdir = workdir;
+	p->user_diag = o->diag;
+	p->diag = (struct tt_diag_sink){.warn = locked_warn, .ctx = p};
+
+	int n_threads = thread_count(o);
+	pthread_t threads[16];
+	for (int t = 0; t < n_threads; t++)
+		pthread_create(&threads[t], NULL, worker, p);
+	int r = 0;
+	for (size_t i = 0; i < items->n && r == 0; i++) {
+		struct slot *sl = wait_ready(p, i);
+		r = apply_item(s, &items->v[i], sl, p, res, skipped_ids, err);
+		release(p, sl);
+		if (o->progress && o->progress->update)
+			o->progress->update(o->progress->ctx, "ingest", i + 1, items->n);
+	}
+	res->examined = (long)items->n;
+	stop_workers(p, threads, n_threads);
+	res->warnings += p->warnings;
+	pthread_cond_destroy(&p->produced);
+	pthread_cond_destroy(&p->consumed_cv);
+	pthread_mutex_destroy(&p->mu);
+	pthread_mutex_destroy(&p->warn_mu);
+	free(p);
+	return r;
+}

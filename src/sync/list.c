@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Which CVEs a sync must read: all of them, or those whose files changed. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sync_internal.h"
+#include "tuxtape/util.h"
+
+void tt_ingest_list_free(struct tt_ingest_list *l)
+{
+	free(l->v);
+	l->v = NULL;
+	l->n = l->cap = 0;
+}
+
+static struct tt_ingest_item *push(struct tt_ingest_list *l)
+{
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 1024;
+		l->v = tt_xrealloc(l->v, l->cap * sizeof(*l->v));
+	}
+	struct tt_ingest_item *it = &l->v[l->n++];
+	memset(it, 0, sizeof(*it));
+	return it;
+}
+
+/* "CVE-2024-26581.json" -> "CVE-2024-26581"; false when the name is no CVE file. */
+static bool id_of_filename(const char *name, char *id, size_t n)
+{
+	size_t len = strcspn(name, ".");
+	if (len == 0 || len >= n)
+		return false;
+	memcpy(id, name, len);
+	id[len] = '\0';
+	return tt_cve_id_valid(id);
+}
+
+/* The year directory the kernel CNA files an id under: its year in the id. */
+static void year_of_id(const char *id, char *year, size_t n)
+{
+	snprintf(year, n, "%.4s", id + 4);
+}
+
+struct walk_ctx {
+	struct tt_ingest_list *out;
+	enum tt_cve_state state;
+	const char *root;
+};
+
+static int on_entry(const char *dir, const git_tree_entry *e, void *payload)
+{
+	struct walk_ctx *w = payload;
+	if (git_tree_entry_type(e) != GIT_OBJECT_BLOB)
+		return 0;
+	char id[TT_CVE_ID_MAX];
+	if (!id_of_filename(git_tree_entry_name(e), id, sizeof(id)))
+		return 0;
+	struct tt_ingest_list *l = w->out;
+	/* Tree order keeps one id's files adjacent: "CVE-1.json" < "CVE-10". */
+	if (l->n && strcmp(l->v[l->n - 1].id, id) == 0 && l->v[l->n - 1].state == w->state)
+		return 0;
+	struct tt_ingest_item *it = push(l);
+	memcpy(it->id, id, sizeof(id));
+	it->state = w->state;
+	snprintf(it->dir, sizeof(it->dir), "%s/%.*s", w->root, (int)strcspn(dir, "/"), dir);
+	return 0;
+}
+
+static int cmp_item(const void *a, const void *b)
+{
+	const struct tt_ingest_item *x = a, *y = b;
+	int c = strcmp(x->id, y->id);
+	return c ? c : (int)x->state - (int)y->state;
+}
+
+/* Sort by id; an id both published and rejected keeps its published entry. */
+static void sort_unique(struct tt_ingest_list *l)
+{
+	if (l->n < 2)
+		return;
+	qsort(l->v, l->n, sizeof(*l->v), cmp_item);
+	size_t w = 1;
+	for (size_t r = 1; r < l->n; r++)
+		if (strcmp(l->v[r].id, l->v[w - 1].id) != 0)
+			l->v[w++] = l->v[r];
+	l->n = w;
+}
+
+static int walk_dir(git_tree *root, const char *path, enum tt_cve_state state,
+		    struct tt_ingest_list *out, struct tt_error *err)
+{
+	git_tree_entry *te;
+	if (git_tree_entry_bypath(&te, root, path) < 0)
+		return 0; /* an empty repository has no rejected/ yet */
+	git_tree *sub;
+	int r = git_tree_lookup(&sub, git_tree_owner(root), git_tree_entry_id(te));
+	git_tree_entry_free(te);
+	if (r < 0)
+		return tt_error_set(err, -EIO, "cannot read %s: %s", path, tt_git_errmsg());
+	struct walk_ctx w = {.out = out, .state = state, .root = path};
+	r = git_tree_walk(sub, GIT_TREEWALK_PRE, on_entry, &w);
+	git_tree_free(sub);
+	if (r < 0)
+		return tt_error_set(err, -EIO, "cannot list %s: %s", path, tt_git_errmsg());
+	return 0;
+}
+
+static int commit_tree(git_repository *repo, const git_oid *commit, git_tree **tree,
+		       struct tt_error *err)
+{
+	git_commit *c;
+	if (git_commit_lookup(&c, repo, commit) < 0)
+		return tt_error_set(err, -EIO, "cannot read commit %s: %s", git_oid_tostr_s(commit),
+				    tt_git_errmsg());
+	int r = git_commit_tree(tree, c);
+	git_commit_free(c);
+	if (r < 0)
+		return tt_error_set(err, -EIO, "cannot read the tree of %s: %s",
+				    git_oid_tostr_s(commit), tt_git_errmsg());
+	return 0;
+}
+
+int tt_vulns_list_all(git_repository *repo, const git_oid *target, struct tt_ingest_list *out,
+		      struct tt_error *err)
+{
+	git_tree *tree;
+	int r = commit_tree(repo, target, &tree, err);
+	if (r < 0)
+		return r;
+	r = walk_dir(tree, "cve/published", TT_CVE_PUBLISHED, out, err);
+	if (r == 0)
+		r = walk_dir(tree, "cve/rejected", TT_CVE_REJECTED, out, err);
+	git_tree_free(tree);
+	if (r == 0)
+		sort_unique(out);
+	return r;
+}
+
+/* Where id lives at the target: published, rejected, or nowhere. */
+static void locate(git_tree *tree, struct tt_ingest_item *it)
+{
+	static const struct {
+		const char *root;
+		enum tt_cve_state state;
+	} homes[] = {{"cve/published", TT_CVE_PUBLISHED}, {"cve/rejected", TT_CVE_REJECTED}};
+	char year[8];
+	year_of_id(it->id, year, sizeof(year));
+	for (size_t i = 0; i < 2; i++) {
+		char path[96];
+		snprintf(path, sizeof(path), "%s/%s/%s.json", homes[i].root, year, it->id);
+		git_tree_entry *te;
+		if (git_tree_entry_bypath(&te, tree, path) == 0) {
+			git_tree_entry_free(te);
+			it->state = homes[i].state;
+			snprintf(it->dir, sizeof(it->dir), "%s/%s", homes[i].root, year);
+			return;
+		}
+	}
+	/* No .json at the target: gone, or broken (other files left); ingest decides. */
+	it->gone = true;
+	snprintf(it->dir, sizeof(it->dir), "cve/published/%s", year);
+}
+
+static void push_path_id(struct tt_ingest_list *l, const char *path)
+{
+	if (!path || (strncmp(path, "cve/published/", 14) && strncmp(path, "cve/rejected/", 13)))
+		return;
+	const char *slash = strrchr(path, '/');
+	char id[TT_CVE_ID_MAX];
+	if (!id_of_filename(slash + 1, id, sizeof(id)))
+		return;
+	memcpy(push(l)->id, id, sizeof(id));
+}
+
+static int locate_all(git_repository *repo, const git_oid *target, struct tt_ingest_list *out,
+		      struct tt_error *err)
+{
+	sort_unique(out);
+	git_tree *tree;
+	int r = commit_tree(repo, target, &tree, err);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < out->n; i++)
+		locate(tree, &out->v[i]);
+	git_tree_free(tree);
+	return 0;
+}
+
+int tt_vulns_list_changed(git_repository *repo, const git_oid *from, const git_oid *to,
+			  struct tt_ingest_list *out, long *paths_changed, struct tt_error *err)
+{
+	git_tree *a = NULL, *b = NULL;
+	git_diff *diff = NULL;
+	int r = commit_tree(repo, from, &a, err);
+	if (r == 0)
+		r = commit_tree(repo, to, &b, err);
+	if (r == 0) {
+		char *paths[] = {"cve/published", "cve/rejected"};
+		git_diff_options o = GIT_DIFF_OPTIONS_INIT;
+		o.pathspec.strings = paths;
+		o.pathspec.count = 2;
+		if (git_diff_tree_to_tree(&diff, repo, a, b, &o) < 0)
+			r = tt_error_set(err, -EIO, "cannot compare %s with the target: %s",
+					 git_oid_tostr_s(from), tt_git_errmsg());
+	}
+	if (r == 0) {
+		size_t n = git_diff_num_deltas(diff);
+		*paths_changed = (long)n;
+		for (size_t i = 0; i < n; i++) {
+			const git_diff_delta *d = git_diff_get_delta(diff, i);
+			push_path_id(out, d->old_file.path);
+			push_path_id(out, d->new_file.path);
+		}
+		r = locate_all(repo, to, out, err);
+	}
+	git_diff_free(diff);
+	git_tree_free(a);
+	git_tree_free(b);
+	return r;
+}
+
+int tt_vulns_list_add_ids(git_repository *repo, const git_oid *target, const char *ids,
+			  struct tt_ingest_list *out, struct tt_error *err)
+{
+	while (ids && *ids) {
+		size_t n = strcspn(ids, " ,\n");
+		char id[TT_CVE_ID_MAX];
+		if (n > 0 && n < sizeof(id)) {
+			memcpy(id, ids, n);
+			id[n] = '\0';
+			if (tt_cve_id_valid(id))
+				memcpy(push(out)->id, id, sizeof(id));
+		}
+		ids += n + (ids[n] != '\0');
+	}
+	return locate_all(repo, target, out, err);
+}

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Internal to src/sync: the steps of a vulns.git sync. */
+#ifndef TT_SYNC_INTERNAL_H
+#define TT_SYNC_INTERNAL_H
+
+#include <git2.h>
+#include <pthread.h>
+
+#include "tuxtape/cve.h"
+#include "tuxtape/sync.h"
+
+/* libgit2's last error as text, for messages. */
+const char *tt_git_errmsg(void);
+
+/* Open the cache clone, creating it and pointing "origin" at source as needed. */
+int tt_vulns_open_cache(const char *dir, const char *source, git_repository **repo,
+			struct tt_error *err);
+int tt_vulns_fetch(git_repository *repo, const struct tt_sync_progress *progress,
+		   struct tt_error *err);
+/* The commit to ingest: rev if given, else origin's default branch. */
+int tt_vulns_resolve_target(git_repository *repo, const char *rev, git_oid *out,
+			    struct tt_error *err);
+/* Make the working tree exactly the target commit's tree. */
+int tt_vulns_checkout(git_repository *repo, const git_oid *target, bool force,
+		      const struct tt_sync_progress *progress, struct tt_error *err);
+
+/* One CVE to (re)read, with the directory holding its files. */
+struct tt_ingest_item {
+	char id[TT_CVE_ID_MAX];
+	enum tt_cve_state state;
+	bool gone; /* in neither published/ nor rejected/ at the target */
+	char dir[24]; /* "cve/published/2024" relative to the work tree */
+};
+
+struct tt_ingest_list {
+	struct tt_ingest_item *v;
+	size_t n, cap;
+};
+void tt_ingest_list_free(struct tt_ingest_list *l);
+
+/* Every CVE in the target tree (full sync). */
+int tt_vulns_list_all(git_repository *repo, const git_oid *target, struct tt_ingest_list *out,
+		      struct tt_error *err);
+/* The CVEs whose files changed between from and to (incremental sync). */
+int tt_vulns_list_changed(git_repository *repo, const git_oid *from, const git_oid *to,
+			  struct tt_ingest_list *out, long *paths_changed,
+			  struct tt_error *err);
+/* Add ids named in extra (previously skipped) that exist at the target. */
+int tt_vulns_list_add_ids(git_repository *repo, const git_oid *target, const char *ids,
+			  struct tt_ingest_list *out, struct tt_error *err);
+
+/* Record first-publication dates for commits in (from, to]; from may be NULL (all history). */
+int tt_vulns_first_seen(git_repository *repo, struct tt_store *s, const git_oid *from,
+			const git_oid *to, const struct tt_sync_progress *progress,
+			struct tt_error *err);
+
+/* Parse the listed CVEs from workdir on worker threads and write them to the store. */
+int tt_vulns_ingest(struct tt_store *s, const char *workdir, const struct tt_ingest_list *items,
+		    const struct tt_sync_options *o, struct tt_sync_result *res,
+		    struct tt_strv *skipped_ids, struct tt_error *err);
+
+#endif
