@@ -22,14 +22,24 @@ static bool ends_with(const char *s, const char *suffix)
 	return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
+/* Warn about a skipped file; the sink gets the path, so drop it from the message. */
+static void warn_skip(struct walk *w, const char *path, const struct tt_error *ferr)
+{
+	const char *msg = ferr->msg;
+	size_t n = strlen(path);
+	if (strncmp(msg, path, n) == 0 && msg[n] == ':' && msg[n + 1] == ' ')
+		msg += n + 2;
+	tt_diag_warn(w->diag, path, 0, "%s; skipped", msg);
+	w->st->n_skipped++;
+}
+
 /* Parse one file's text and call back; a bad file is a warning, only the callback aborts. */
 static int walk_record(struct walk *w, const char *path, const char *text, size_t len)
 {
 	struct tt_error ferr = {0};
 	json_t *root;
 	if (tt_feeds_json_load(text, len, path, "vulnrichment record", &root, &ferr) != 0) {
-		tt_diag_warn(w->diag, path, 0, "%s; skipped", ferr.msg);
-		w->st->n_skipped++;
+		warn_skip(w, path, &ferr);
 		return 0;
 	}
 	struct tt_vr_ctx c = {.file = path, .diag = w->diag};
@@ -37,8 +47,7 @@ static int walk_record(struct walk *w, const char *path, const char *text, size_
 	struct tt_vulnrichment_entry e;
 	int rc = tt_vr_record(root, &c, &e, &cwes, &ferr);
 	if (rc) {
-		tt_diag_warn(w->diag, path, 0, "%s; skipped", ferr.msg);
-		w->st->n_skipped++;
+		warn_skip(w, path, &ferr);
 		rc = 0;
 	} else {
 		w->st->n_entries++;
@@ -58,8 +67,7 @@ static int walk_file(struct walk *w, const char *path)
 	size_t len;
 	w->st->n_files++;
 	if (tt_read_file(path, &text, &len, &ferr) != 0) {
-		tt_diag_warn(w->diag, path, 0, "%s; skipped", ferr.msg);
-		w->st->n_skipped++;
+		warn_skip(w, path, &ferr);
 		return 0;
 	}
 	int rc = walk_record(w, path, text, len);
