@@ -95,10 +95,12 @@ int tt_kver_branch_format(const struct tt_kver *v, char *out, size_t n);
  * the first git release); fixed NULL means the branch was never fixed.
  *
  * The pair speaks about one branch: the branch of `fixed`, or for a
- * never-fixed pair the branch of `introduced`. A fix in a mainline release
- * (x.y or x.y-rcN) also covers every later mainline branch, since they all
- * descend from it. Equal introduced and fixed versions mean the bug never
- * shipped on that branch.
+ * never-fixed pair the branch of `introduced`. A mainline anchor (x.y or
+ * x.y-rcN) also speaks for every later branch, which all descend from it,
+ * and for the earlier mainline releases (not their stable point releases,
+ * which may carry a backport of their own). Equal introduced and fixed
+ * versions mean the bug never shipped on that branch. Combining the pairs
+ * of one CVE (several branches) is the caller's job.
  */
 enum tt_kver_pair_verdict {
 	TT_KVER_PAIR_OTHER_BRANCH = 0, /* the pair says nothing about v's branch */
