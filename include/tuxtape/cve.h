@@ -153,6 +153,45 @@ int tt_cve_load_dir(struct tt_cve_parser *p, const char *dir, const char *id,
 		    const struct tt_diag_sink *diag, struct tt_error *err);
 
 /*
+ * The files of one CVE a directory listing found, as bits: lets a bulk
+ * ingest open only the files that exist (most CVEs have 2 or 3 of the 7,
+ * and a failing open() costs as much as a successful one).
+ */
+enum {
+	TT_CVE_HAS_JSON = 1u << 0,
+	TT_CVE_HAS_DYAD = 1u << 1,
+	TT_CVE_HAS_SHA1 = 1u << 2,
+	TT_CVE_HAS_VULNERABLE = 1u << 3,
+	TT_CVE_HAS_MESSAGE = 1u << 4,
+	TT_CVE_HAS_CVSS = 1u << 5,
+	TT_CVE_HAS_REFERENCE = 1u << 6,
+	TT_CVE_HAS_ALL = 0x7fu,
+};
+
+struct tt_cve_dir_entry {
+	char id[TT_CVE_ID_MAX];
+	unsigned files; /* TT_CVE_HAS_* */
+};
+
+/*
+ * List one directory of CVE files (cve/published/2024): one entry per id
+ * that has a .json, sorted by year then number, with the files present.
+ * Other names are ignored; an id with files but no .json (a leftover after
+ * the record moved to rejected/) is reported to diag and left out.
+ * *out is an array the caller frees.
+ */
+int tt_cve_list_dir(const char *dir, struct tt_cve_dir_entry **out, size_t *n,
+		    const struct tt_diag_sink *diag, struct tt_error *err);
+
+/*
+ * tt_cve_load_dir() opening only the optional files whose TT_CVE_HAS_* bit
+ * is set in files (from tt_cve_list_dir); tt_cve_load_dir() tries them all.
+ */
+int tt_cve_load_dir_files(struct tt_cve_parser *p, const char *dir, const char *id, unsigned files,
+			  enum tt_cve_state state, struct tt_cve_record *rec,
+			  const struct tt_diag_sink *diag, struct tt_error *err);
+
+/*
  * The stable branch a dyad pair belongs to: "6.1" for a fix in 6.1.78, the
  * mainline release "6.8" for a fix in 6.8 or 6.8-rc3; for a never-fixed pair,
  * the introducing version's major.minor. Writes "" when nothing is known.

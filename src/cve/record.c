@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Lifetime of struct tt_cve_record and CVE id validation. */
+#include <string.h>
+
+#include "cve_internal.h"
+
+void tt_cve_record_init(struct tt_cve_record *rec)
+{
+	memset(rec, 0, sizeof(*rec));
+}
+
+void tt_cvss_clear(struct tt_cvss *c)
+{
+	free(c->vector);
+	free(c->source);
+	free(c->rationale);
+	memset(c, 0, sizeof(*c));
+}
+
+static void affected_free(struct tt_affected *a)
+{
+	free(a->vendor);
+	free(a->product);
+	free(a->repo);
+	free(a->default_status);
+	tt_strv_free(&a->program_files);
+	for (size_t i = 0; i < a->n_versions; i++) {
+		struct tt_affected_version *v = &a->versions[i];
+		free(v->version);
+		free(v->less_than);
+		free(v->less_than_or_equal);
+		free(v->status);
+		free(v->version_type);
+	}
+	free(a->versions);
+}
+
+/* Leaves rec initialised, so one record can be reused for the next CVE. */
+void tt_cve_record_free(struct tt_cve_record *rec)
+{
+	free(rec->title);
+	free(rec->description);
+	free(rec->rejected_reason);
+	tt_strv_free(&rec->fix_commits);
+	tt_strv_free(&rec->vulnerable_commits);
+	tt_strv_free(&rec->references);
+	tt_strv_free(&rec->program_files);
+	for (size_t i = 0; i < rec->n_dyads; i++) {
+		free(rec->dyads[i].vuln_version);
+		free(rec->dyads[i].vuln_commit);
+		free(rec->dyads[i].fix_version);
+		free(rec->dyads[i].fix_commit);
+	}
+	free(rec->dyads);
+	for (size_t i = 0; i < rec->n_affected; i++)
+		affected_free(&rec->affected[i]);
+	free(rec->affected);
+	tt_cvss_clear(&rec->cvss);
+	tt_cve_record_init(rec);
+}
+
+static size_t count_digits(const char *s)
+{
+	size_t n = 0;
+	while (s[n] >= '0' && s[n] <= '9')
+		n++;
+	return n;
+}
+
+bool tt_cve_id_valid(const char *s)
+{
+	if (!s || strncmp(s, "CVE-", 4) != 0)
+		return false;
+	s += 4;
+	if (count_digits(s) != 4 || s[4] != '-')
+		return false;
+	s += 5;
+	size_t n = count_digits(s);
+	/* The id also names files, so it must fit TT_CVE_ID_MAX and end here. */
+	return n >= 4 && 9 + n < TT_CVE_ID_MAX && s[n] == '\0';
+}
