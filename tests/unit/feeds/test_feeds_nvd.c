@@ -120,6 +120,33 @@ static void test_nvd_bad_metric_and_field_are_warned_not_fatal(void **state)
 	warnings_free(&w);
 }
 
+static int nvd_versions(void *ctx, const struct tt_nvd_entry *e)
+{
+	struct tt_buf *b = ctx;
+	assert_non_null(e->cvss40_best);
+	assert_non_null(e->cvss2_best);
+	tt_buf_addf(b, "%s %s %.1f %s|%s %s %.1f %s", e->cvss40_best->version,
+		    e->cvss40_best->vector, e->cvss40_best->base_score, e->cvss40_best->severity,
+		    e->cvss2_best->version, e->cvss2_best->vector, e->cvss2_best->base_score,
+		    e->cvss2_best->severity);
+	return 0;
+}
+
+static void test_nvd_reads_cvss_v40_and_v2_with_v2_severity_outside_cvssdata(void **state)
+{
+	struct fixture f = fixture_load("nvd_v2_v40.json");
+	struct tt_buf b = TT_BUF_INIT;
+	struct tt_error err = {0};
+	assert_int_equal(
+	    tt_feed_parse_nvd(f.text, f.len, f.path, NULL, nvd_versions, &b, NULL, &err), 0);
+	assert_string_equal(
+	    tt_buf_str(&b),
+	    "4.0 CVSS:4.0/AV:L/AC:L/AT:N/PR:L/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N 8.5 "
+	    "HIGH|2.0 AV:L/AC:L/Au:N/C:C/I:C/A:C 7.2 HIGH");
+	tt_buf_free(&b);
+	fixture_free(&f);
+}
+
 static void test_nvd_rejects_other_documents(void **state)
 {
 	const char *names[] = {"nvd_not_nvd.json", "kev_small.json", "vr_ssvc_only.json"};
@@ -183,6 +210,7 @@ int main(void)
 	    cmocka_unit_test(test_nvd_api_page_skips_malformed_items),
 	    cmocka_unit_test(test_nvd_mirror_feed_reads_cve_items),
 	    cmocka_unit_test(test_nvd_bad_metric_and_field_are_warned_not_fatal),
+	    cmocka_unit_test(test_nvd_reads_cvss_v40_and_v2_with_v2_severity_outside_cvssdata),
 	    cmocka_unit_test(test_nvd_rejects_other_documents),
 	    cmocka_unit_test(test_nvd_real_samples_all_parse),
 	};
