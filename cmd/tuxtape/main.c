@@ -1,14 +1,106 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* tuxtape: the administrator's command line. Parsing and output only. */
+/* tuxtape: the administrator's command line. Argument parsing and output only. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static const char usage_text[] =
+    "Usage: tuxtape [GLOBAL OPTIONS] COMMAND [ARGS]\n"
+    "\n"
+    "tuxtape tracks the Linux kernel CNA's CVEs, tells which of them touch the\n"
+    "kernels you run, and builds livepatches for them.\n"
+    "\n"
+    "Commands:\n"
+    "  cve sync       clone or fetch the kernel CNA's vulns.git and ingest it (incremental)\n"
+    "  cve enrich     load CISA KEV, CISA vulnrichment (SSVC), EPSS or NVD data\n"
+    "  cve list       list CVEs with filters (--since, --file, --min-cvss, --kev, ...)\n"
+    "  cve show       everything known about one CVE, with its fix per stable branch\n"
+    "  cve status     what the store holds: counts, last sync, loaded feeds\n"
+    "\n"
+    "Global options:\n"
+    "  --db LOCATION  the store: a SQLite file (default\n"
+    "                 $XDG_DATA_HOME/tuxtape/tuxtape.db, i.e. ~/.local/share/tuxtape/)\n"
+    "  -q, --quiet    no progress line and no summary on stderr\n"
+    "  -v, --verbose  show every warning (by default the first 50 are shown)\n"
+    "  -h, --help     this help; `tuxtape COMMAND --help` for a command's own\n"
+    "  --version      print the version\n"
+    "\n"
+    "Exit status:\n"
+    "  0  success\n"
+    "  1  failure: the command did not complete and changed nothing\n"
+    "  2  usage error\n"
+    "  3  partial: the command completed but skipped some input; the warnings on\n"
+    "     stderr name each file and line\n"
+    "\n"
+    "Environment:\n"
+    "  XDG_DATA_HOME   where the default store lives\n"
+    "  XDG_CACHE_HOME  where the vulns.git clone is cached (tuxtape/vulns)\n"
+    "\n"
+    "Example:\n"
+    "  tuxtape cve sync && tuxtape cve list --branch 6.1 --kev\n";
+
+static int usage(FILE *f, int code)
+{
+	fputs(usage_text, f);
+	return code;
+}
+
+/*
+ * Global options may stand anywhere before "--" (`tuxtape cve sync -q` reads as
+ * naturally as `tuxtape -q cve sync`); they are taken out of argv here so the
+ * subcommands only see their own. Returns -1 to go on, else an exit code.
+ */
+static int take_global_options(struct cli *cli, int *argc, char **argv)
+{
+	int w = 1;
+	bool rest = false;
+	for (int r = 1; r < *argc; r++) {
+		const char *a = argv[r];
+		if (rest || strcmp(a, "--") == 0) {
+			rest = true;
+			argv[w++] = argv[r];
+		} else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
+			cli->quiet = true;
+		} else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
+			cli->verbose++;
+			cli->max_warnings_shown = 1L << 40;
+		} else if (strcmp(a, "--db") == 0) {
+			if (r + 1 >= *argc) {
+				cli_error("--db needs a location (a SQLite file path)");
+				return EXIT_USAGE;
+			}
+			cli->db = argv[++r];
+		} else if (strncmp(a, "--db=", 5) == 0) {
+			cli->db = a + 5;
+		} else if (strcmp(a, "--version") == 0) {
+			printf("tuxtape %s\n", TT_VERSION);
+			return EXIT_OK;
+		} else {
+			argv[w++] = argv[r];
+		}
+	}
+	argv[w] = NULL;
+	*argc = w;
+	return -1;
+}
 
 int main(int argc, char **argv)
 {
-	if (argc > 1 && strcmp(argv[1], "--version") == 0) {
-		printf("tuxtape %s\n", TT_VERSION);
-		return 0;
-	}
-	fprintf(stderr, "usage: tuxtape COMMAND ...\n");
-	return 2;
+	struct cli cli = {.max_warnings_shown = 50};
+	int code = take_global_options(&cli, &argc, argv);
+	if (code >= 0)
+		return code;
+	cli.progress = !cli.quiet && isatty(STDERR_FILENO);
+	if (argc < 2)
+		return usage(stderr, EXIT_USAGE);
+	const char *cmd = argv[1];
+	if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0)
+		return usage(stdout, EXIT_OK);
+	if (strcmp(cmd, "cve") == 0)
+		return cmd_cve(&cli, argc - 1, argv + 1);
+	cli_error("unknown command '%s' (see `tuxtape --help`)", cmd);
+	return EXIT_USAGE;
 }

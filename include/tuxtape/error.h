@@ -16,17 +16,17 @@
 #define TT_ERROR_MSG_MAX 1024
 
 struct tt_error {
-	int code;		       /* negative errno-style code, 0 when unset */
-	char msg[TT_ERROR_MSG_MAX];    /* human-readable, with context */
+	int code;		    /* negative errno-style code, 0 when unset */
+	char msg[TT_ERROR_MSG_MAX]; /* human-readable, with context */
 };
 
 /* Fill err (if non-NULL) and return code, so callers can `return tt_error_set(...)`. */
 int tt_error_set(struct tt_error *err, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* Prepend context ("while syncing: ") to an error already set; returns err->code. */
 int tt_error_prefix(struct tt_error *err, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 void tt_error_clear(struct tt_error *err);
 
@@ -40,7 +40,7 @@ struct tt_diag_sink {
 	void *ctx;
 };
 
-void tt_diag_warn(const struct tt_diag_sink *sink, const char *file, int line, const char *fmt,
-		  ...) __attribute__((format(printf, 4, 5)));
+void tt_diag_warn(const struct tt_diag_sink *sink, const char *file, int line, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 #endif

@@ -38,14 +38,13 @@ void tt_store_rollback(struct tt_store *s);
 
 /* Small key/value cursor data ("vulns.commit", ...). *value is caller-freed, NULL if unset. */
 int tt_store_meta_get(struct tt_store *s, const char *key, char **value, struct tt_error *err);
-int tt_store_meta_set(struct tt_store *s, const char *key, const char *value,
-		      struct tt_error *err);
+int tt_store_meta_set(struct tt_store *s, const char *key, const char *value, struct tt_error *err);
 
 /* ---- CVE records (written by sync) ---- */
 
 /* Whether id is stored, and in which state (*state untouched when absent). */
-int tt_store_cve_state(struct tt_store *s, const char *id, bool *exists,
-		       enum tt_cve_state *state, struct tt_error *err);
+int tt_store_cve_state(struct tt_store *s, const char *id, bool *exists, enum tt_cve_state *state,
+		       struct tt_error *err);
 /* Insert or replace everything known from the CNA about rec->id. */
 int tt_store_cve_put(struct tt_store *s, const struct tt_cve_record *rec, struct tt_error *err);
 int tt_store_cve_delete(struct tt_store *s, const char *id, struct tt_error *err);
@@ -54,15 +53,15 @@ int tt_store_cve_ids(struct tt_store *s, struct tt_strv *out, struct tt_error *e
 /* Drop every CNA record (not the feeds, not the publication dates): start of a full sync. */
 int tt_store_cve_delete_all(struct tt_store *s, struct tt_error *err);
 /* Remember when id first appeared as published in vulns.git; the earliest time wins. */
-int tt_store_cve_first_seen(struct tt_store *s, const char *id, int64_t when,
-			    const char *commit, struct tt_error *err);
+int tt_store_cve_first_seen(struct tt_store *s, const char *id, int64_t when, const char *commit,
+			    struct tt_error *err);
 int tt_store_cve_first_seen_reset(struct tt_store *s, struct tt_error *err);
 
 /* ---- enrichment feeds (written by enrich) ---- */
 
 struct tt_store_kev {
 	const char *cve_id, *vendor, *product, *name, *date_added, *due_date, *ransomware,
-		*required_action, *notes;
+	    *required_action, *notes;
 };
 struct tt_store_ssvc {
 	const char *cve_id, *exploitation, *automatable, *technical_impact, *timestamp;
@@ -105,15 +104,15 @@ int tt_store_feed_list(struct tt_store *s, int (*cb)(void *ctx, const struct tt_
 enum tt_cve_order { TT_ORDER_NEWEST = 0, TT_ORDER_ID, TT_ORDER_CVSS, TT_ORDER_EPSS };
 
 struct tt_cve_query {
-	int64_t since;		/* first published at or after (0: any) */
-	const char *file_glob;	/* a programFile matches this glob (NULL: any) */
-	double min_cvss;	/* effective CVSS >= this (negative: any) */
-	bool kev_only;		/* listed in CISA KEV */
-	const char *branch;	/* has a dyad pair on this branch ("6.1") */
-	const char *fixed_in;	/* has a dyad pair fixed in exactly this version */
-	bool include_rejected;	/* rejected ids are left out unless asked for */
+	int64_t since;	       /* first published at or after (0: any) */
+	const char *file_glob; /* a programFile matches this glob (NULL: any) */
+	double min_cvss;       /* effective CVSS >= this (negative: any) */
+	bool kev_only;	       /* listed in CISA KEV */
+	const char *branch;    /* has a dyad pair on this branch ("6.1") */
+	const char *fixed_in;  /* has a dyad pair fixed in exactly this version */
+	bool include_rejected; /* rejected ids are left out unless asked for */
 	enum tt_cve_order order;
-	long limit;		/* 0: no limit */
+	long limit; /* 0: no limit */
 };
 void tt_cve_query_init(struct tt_cve_query *q);
 
@@ -127,9 +126,9 @@ struct tt_cve_summary {
 	const char *cvss_origin; /* "cna", "cisa-adp", "nvd", NULL */
 	const char *severity;
 	bool kev;
-	double epss;		 /* <0 when unknown */
-	const char *exploitation; /* SSVC, NULL when unknown */
-	const char *files;	 /* program files, comma-separated */
+	double epss;		    /* <0 when unknown */
+	const char *exploitation;   /* SSVC, NULL when unknown */
+	const char *files;	    /* program files, comma-separated */
 	const char *fixed_versions; /* every fix version, comma-separated */
 };
 

@@ -57,16 +57,13 @@ int tt_vulns_sync(struct tt_store *s, const struct tt_sync_options *o, struct tt
 /* The default cache directory for the vulns.git clone; caller frees. */
 char *tt_vulns_default_cache(void);
 
-
-
 /* ---- enrichment feeds into the store ---- */
-
 
 struct tt_enrich_result {
 	enum tt_feed_kind kind;
-	long entries;	 /* entries stored */
-	long skipped;	 /* malformed entries or files skipped (each warned) */
-	long matched;	 /* entries about CVEs the store holds */
+	long entries;	  /* entries stored */
+	long skipped;	  /* malformed entries or files skipped (each warned) */
+	long matched;	  /* entries about CVEs the store holds */
 	char version[64]; /* the feed's own version or date, when it has one */
 };
 

@@ -37,7 +37,10 @@ struct tt_buf {
 	size_t len;
 	size_t cap;
 };
-#define TT_BUF_INIT {NULL, 0, 0}
+#define TT_BUF_INIT                                                                                \
+	{                                                                                          \
+		NULL, 0, 0                                                                         \
+	}
 
 void tt_buf_grow(struct tt_buf *b, size_t extra);
 void tt_buf_add(struct tt_buf *b, const void *data, size_t n);
@@ -58,10 +61,13 @@ struct tt_strv {
 	size_t n;
 	size_t cap;
 };
-#define TT_STRV_INIT {NULL, 0, 0}
+#define TT_STRV_INIT                                                                               \
+	{                                                                                          \
+		NULL, 0, 0                                                                         \
+	}
 
-void tt_strv_push(struct tt_strv *sv, const char *s);	 /* copies s */
-void tt_strv_push_owned(struct tt_strv *sv, char *s);	 /* takes s */
+void tt_strv_push(struct tt_strv *sv, const char *s); /* copies s */
+void tt_strv_push_owned(struct tt_strv *sv, char *s); /* takes s */
 bool tt_strv_contains(const struct tt_strv *sv, const char *s);
 void tt_strv_sort_unique(struct tt_strv *sv);
 void tt_strv_free(struct tt_strv *sv);

@@ -74,7 +74,8 @@ static void commit_row(struct tt_db *db, struct tt_db_stmt *st, void *ctx)
 {
 	struct tt_cve_record *rec = ctx;
 	const char *kind = tt_db_text(db, st, 0);
-	struct tt_strv *sv = strcmp(kind, "fix") == 0 ? &rec->fix_commits : &rec->vulnerable_commits;
+	struct tt_strv *sv =
+	    strcmp(kind, "fix") == 0 ? &rec->fix_commits : &rec->vulnerable_commits;
 	tt_strv_push(sv, tt_db_text(db, st, 1));
 }
 
@@ -170,34 +171,34 @@ static const struct {
 	const char *sql;
 	void (*row)(struct tt_db *, struct tt_db_stmt *, void *);
 } record_parts[] = {
-	{"SELECT path FROM cve_file WHERE cve_id = ? ORDER BY path", file_row},
-	{"SELECT vuln_version, vuln_commit, fix_version, fix_commit FROM cve_dyad"
-	 " WHERE cve_id = ? ORDER BY seq",
-	 dyad_row},
-	{"SELECT kind, commit_id FROM cve_commit WHERE cve_id = ? ORDER BY kind, seq", commit_row},
-	{"SELECT vendor, product, repo, default_status, program_files FROM cve_affected_block"
-	 " WHERE cve_id = ? ORDER BY block",
-	 block_row},
-	{"SELECT block, version, less_than, less_than_or_equal, status, version_type"
-	 " FROM cve_affected WHERE cve_id = ? ORDER BY block, seq",
-	 version_row},
-	{"SELECT url FROM cve_reference WHERE cve_id = ? ORDER BY seq", ref_row},
+    {"SELECT path FROM cve_file WHERE cve_id = ? ORDER BY path", file_row},
+    {"SELECT vuln_version, vuln_commit, fix_version, fix_commit FROM cve_dyad"
+     " WHERE cve_id = ? ORDER BY seq",
+     dyad_row},
+    {"SELECT kind, commit_id FROM cve_commit WHERE cve_id = ? ORDER BY kind, seq", commit_row},
+    {"SELECT vendor, product, repo, default_status, program_files FROM cve_affected_block"
+     " WHERE cve_id = ? ORDER BY block",
+     block_row},
+    {"SELECT block, version, less_than, less_than_or_equal, status, version_type"
+     " FROM cve_affected WHERE cve_id = ? ORDER BY block, seq",
+     version_row},
+    {"SELECT url FROM cve_reference WHERE cve_id = ? ORDER BY seq", ref_row},
 };
 
 static const struct {
 	const char *sql;
 	void (*row)(struct tt_db *, struct tt_db_stmt *, void *);
 } enrichment_parts[] = {
-	{"SELECT date_added, due_date, ransomware, name, required_action FROM kev"
-	 " WHERE cve_id = ?",
-	 kev_row},
-	{"SELECT exploitation, automatable, technical_impact, timestamp, cvss_vector, cvss_score"
-	 " FROM ssvc WHERE cve_id = ?",
-	 ssvc_row},
-	{"SELECT score, percentile, score_date FROM epss WHERE cve_id = ?", epss_row},
-	{"SELECT status, cvss_vector, cvss_score, cvss_source, last_modified, cwes FROM nvd"
-	 " WHERE cve_id = ?",
-	 nvd_row},
+    {"SELECT date_added, due_date, ransomware, name, required_action FROM kev"
+     " WHERE cve_id = ?",
+     kev_row},
+    {"SELECT exploitation, automatable, technical_impact, timestamp, cvss_vector, cvss_score"
+     " FROM ssvc WHERE cve_id = ?",
+     ssvc_row},
+    {"SELECT score, percentile, score_date FROM epss WHERE cve_id = ?", epss_row},
+    {"SELECT status, cvss_vector, cvss_score, cvss_source, last_modified, cwes FROM nvd"
+     " WHERE cve_id = ?",
+     nvd_row},
 };
 
 static int load_enrichment(struct tt_store *s, const char *id, struct tt_cve_enrichment *enr,
@@ -239,12 +240,14 @@ int tt_store_cve_get(struct tt_store *s, const char *id, struct tt_cve_record *r
 
 void tt_cve_enrichment_free(struct tt_cve_enrichment *e)
 {
-	char **fields[] = {&e->kev_date_added,	 &e->kev_due_date,	   &e->kev_ransomware,
-			   &e->kev_name,	 &e->kev_required_action, &e->ssvc_exploitation,
-			   &e->ssvc_automatable, &e->ssvc_technical_impact, &e->ssvc_timestamp,
-			   &e->adp_cvss_vector,	 &e->epss_date,		   &e->nvd_status,
-			   &e->nvd_cvss_vector,	 &e->nvd_cvss_source,	   &e->nvd_last_modified,
-			   &e->nvd_cwes};
+	char **fields[] = {&e->kev_date_added,	    &e->kev_due_date,
+			   &e->kev_ransomware,	    &e->kev_name,
+			   &e->kev_required_action, &e->ssvc_exploitation,
+			   &e->ssvc_automatable,    &e->ssvc_technical_impact,
+			   &e->ssvc_timestamp,	    &e->adp_cvss_vector,
+			   &e->epss_date,	    &e->nvd_status,
+			   &e->nvd_cvss_vector,	    &e->nvd_cvss_source,
+			   &e->nvd_last_modified,   &e->nvd_cwes};
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
 		free(*fields[i]);
 		*fields[i] = NULL;

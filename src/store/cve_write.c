@@ -8,8 +8,8 @@
 #include "tuxtape/util.h"
 
 static const enum tt_stmt_id child_deletes[] = {
-	ST_FILE_DELETE,	 ST_DYAD_DELETE,     ST_COMMIT_DELETE, ST_BLOCK_DELETE,
-	ST_AFFECTED_DELETE, ST_REF_DELETE, ST_CVE_DELETE,
+    ST_FILE_DELETE,	ST_DYAD_DELETE, ST_COMMIT_DELETE, ST_BLOCK_DELETE,
+    ST_AFFECTED_DELETE, ST_REF_DELETE,	ST_CVE_DELETE,
 };
 
 static const char *state_name(enum tt_cve_state st)
@@ -17,8 +17,8 @@ static const char *state_name(enum tt_cve_state st)
 	return st == TT_CVE_REJECTED ? "rejected" : "published";
 }
 
-int tt_store_cve_state(struct tt_store *s, const char *id, bool *exists,
-		       enum tt_cve_state *state, struct tt_error *err)
+int tt_store_cve_state(struct tt_store *s, const char *id, bool *exists, enum tt_cve_state *state,
+		       struct tt_error *err)
 {
 	struct tt_db_stmt *st;
 	int r = tt_store_stmt(s, ST_CVE_STATE, &st, err);
@@ -83,8 +83,7 @@ static void join_fix_versions(struct tt_buf *b, const struct tt_cve_record *rec)
 	tt_strv_free(&seen);
 }
 
-static int insert_cve_row(struct tt_store *s, const struct tt_cve_record *rec,
-			  struct tt_error *err)
+static int insert_cve_row(struct tt_store *s, const struct tt_cve_record *rec, struct tt_error *err)
 {
 	struct tt_db_stmt *st;
 	int r = tt_store_stmt(s, ST_CVE_INSERT, &st, err);

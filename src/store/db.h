@@ -46,8 +46,7 @@ int tt_db_open_sqlite(const char *path, struct tt_db **out, struct tt_error *err
 
 /* Convenience wrappers. Binding NULL strings binds SQL NULL. */
 int tt_db_exec(struct tt_db *db, const char *sql, struct tt_error *err);
-int tt_db_prepare(struct tt_db *db, const char *sql, struct tt_db_stmt **out,
-		  struct tt_error *err);
+int tt_db_prepare(struct tt_db *db, const char *sql, struct tt_db_stmt **out, struct tt_error *err);
 void tt_db_bind_text(struct tt_db *db, struct tt_db_stmt *st, int i, const char *v);
 void tt_db_bind_int64(struct tt_db *db, struct tt_db_stmt *st, int i, int64_t v);
 void tt_db_bind_double(struct tt_db *db, struct tt_db_stmt *st, int i, double v);

@@ -117,21 +117,21 @@ static void sq_finalize(struct tt_db_stmt *st)
 }
 
 static const struct tt_db_ops sqlite_ops = {
-	.name = "sqlite",
-	.close = sq_close,
-	.exec = sq_exec,
-	.prepare = sq_prepare,
-	.bind_text = sq_bind_text,
-	.bind_int64 = sq_bind_int64,
-	.bind_double = sq_bind_double,
-	.bind_null = sq_bind_null,
-	.step = sq_step,
-	.column_is_null = sq_column_is_null,
-	.column_text = sq_column_text,
-	.column_int64 = sq_column_int64,
-	.column_double = sq_column_double,
-	.reset = sq_reset,
-	.finalize = sq_finalize,
+    .name = "sqlite",
+    .close = sq_close,
+    .exec = sq_exec,
+    .prepare = sq_prepare,
+    .bind_text = sq_bind_text,
+    .bind_int64 = sq_bind_int64,
+    .bind_double = sq_bind_double,
+    .bind_null = sq_bind_null,
+    .step = sq_step,
+    .column_is_null = sq_column_is_null,
+    .column_text = sq_column_text,
+    .column_int64 = sq_column_int64,
+    .column_double = sq_column_double,
+    .reset = sq_reset,
+    .finalize = sq_finalize,
 };
 
 int tt_db_open_sqlite(const char *path, struct tt_db **out, struct tt_error *err)

@@ -9,10 +9,10 @@ static const struct {
 	const char *feed;
 	const char *sql;
 } clear_sql[] = {
-	{"kev", "DELETE FROM kev"},
-	{"vulnrichment", "DELETE FROM ssvc"},
-	{"epss", "DELETE FROM epss"},
-	{"nvd", "DELETE FROM nvd"},
+    {"kev", "DELETE FROM kev"},
+    {"vulnrichment", "DELETE FROM ssvc"},
+    {"epss", "DELETE FROM epss"},
+    {"nvd", "DELETE FROM nvd"},
 };
 
 int tt_store_feed_clear(struct tt_store *s, const char *feed, struct tt_error *err)
@@ -29,9 +29,8 @@ int tt_store_kev_put(struct tt_store *s, const struct tt_store_kev *e, struct tt
 	int r = tt_store_stmt(s, ST_KEV_PUT, &st, err);
 	if (r < 0)
 		return r;
-	const char *v[] = {e->cve_id,	  e->vendor,	 e->product,
-			   e->name,	  e->date_added, e->due_date,
-			   e->ransomware, e->required_action, e->notes};
+	const char *v[] = {e->cve_id,	e->vendor,     e->product,	   e->name, e->date_added,
+			   e->due_date, e->ransomware, e->required_action, e->notes};
 	for (int i = 0; i < 9; i++)
 		tt_db_bind_text(s->db, st, i + 1, v[i]);
 	return tt_db_run(s->db, st, err);
@@ -86,8 +85,7 @@ int tt_store_nvd_put(struct tt_store *s, const struct tt_store_nvd *e, struct tt
 }
 
 int tt_store_feed_loaded(struct tt_store *s, const char *feed, const char *source,
-			 int64_t loaded_at, long entries, const char *version,
-			 struct tt_error *err)
+			 int64_t loaded_at, long entries, const char *version, struct tt_error *err)
 {
 	struct tt_db_stmt *st;
 	int r = tt_store_stmt(s, ST_FEED_LOADED, &st, err);

@@ -49,16 +49,15 @@ static void title_of(const char *title, const char *desc, char *out, size_t n)
 
 static void build_list_sql(const struct tt_cve_query *q, struct tt_buf *sql)
 {
-	tt_buf_adds(sql,
-		    "SELECT c.id, c.state, fs.published_at, c.title, c.description,"
-		    " c.cvss_score, s.cvss_score, n.cvss_score, k.cve_id, e.score,"
-		    " s.exploitation, c.files, c.fixed_versions"
-		    " FROM cve c"
-		    " LEFT JOIN cve_first_seen fs ON fs.cve_id = c.id"
-		    " LEFT JOIN kev k ON k.cve_id = c.id"
-		    " LEFT JOIN ssvc s ON s.cve_id = c.id"
-		    " LEFT JOIN epss e ON e.cve_id = c.id"
-		    " LEFT JOIN nvd n ON n.cve_id = c.id WHERE 1 = 1");
+	tt_buf_adds(sql, "SELECT c.id, c.state, fs.published_at, c.title, c.description,"
+			 " c.cvss_score, s.cvss_score, n.cvss_score, k.cve_id, e.score,"
+			 " s.exploitation, c.files, c.fixed_versions"
+			 " FROM cve c"
+			 " LEFT JOIN cve_first_seen fs ON fs.cve_id = c.id"
+			 " LEFT JOIN kev k ON k.cve_id = c.id"
+			 " LEFT JOIN ssvc s ON s.cve_id = c.id"
+			 " LEFT JOIN epss e ON e.cve_id = c.id"
+			 " LEFT JOIN nvd n ON n.cve_id = c.id WHERE 1 = 1");
 	if (!q->include_rejected)
 		tt_buf_adds(sql, " AND c.state = 'published'");
 	if (q->since)
@@ -172,12 +171,11 @@ int tt_store_cve_list(struct tt_store *s, const struct tt_cve_query *q,
 
 int tt_store_counts(struct tt_store *s, struct tt_store_counts *c, struct tt_error *err)
 {
-	static const char sql[] =
-		"SELECT (SELECT COUNT(*) FROM cve WHERE state = 'published'),"
-		" (SELECT COUNT(*) FROM cve WHERE state = 'rejected'),"
-		" (SELECT COUNT(*) FROM cve_dyad), (SELECT COUNT(*) FROM kev),"
-		" (SELECT COUNT(*) FROM ssvc), (SELECT COUNT(*) FROM epss),"
-		" (SELECT COUNT(*) FROM nvd)";
+	static const char sql[] = "SELECT (SELECT COUNT(*) FROM cve WHERE state = 'published'),"
+				  " (SELECT COUNT(*) FROM cve WHERE state = 'rejected'),"
+				  " (SELECT COUNT(*) FROM cve_dyad), (SELECT COUNT(*) FROM kev),"
+				  " (SELECT COUNT(*) FROM ssvc), (SELECT COUNT(*) FROM epss),"
+				  " (SELECT COUNT(*) FROM nvd)";
 	struct tt_db_stmt *st;
 	int r = tt_db_prepare(s->db, sql, &st, err);
 	if (r < 0)
@@ -206,11 +204,11 @@ int tt_store_feed_list(struct tt_store *s, int (*cb)(void *ctx, const struct tt_
 		return r;
 	while ((r = tt_db_step(s->db, st, err)) == TT_DB_ROW) {
 		struct tt_feed_info f = {
-			.name = tt_db_text(s->db, st, 0),
-			.source = tt_db_text(s->db, st, 1),
-			.loaded_at = tt_db_int64(s->db, st, 2),
-			.entries = (long)tt_db_int64(s->db, st, 3),
-			.version = tt_db_text(s->db, st, 4),
+		    .name = tt_db_text(s->db, st, 0),
+		    .source = tt_db_text(s->db, st, 1),
+		    .loaded_at = tt_db_int64(s->db, st, 2),
+		    .entries = (long)tt_db_int64(s->db, st, 3),
+		    .version = tt_db_text(s->db, st, 4),
 		};
 		r = cb(ctx, &f);
 		if (r != 0)

@@ -12,67 +12,66 @@
 #include "tuxtape/store.h"
 
 static const char *const migrations[] = {
-	/* 0 -> 1: CVE records, their publication dates, enrichment feeds. */
-	"CREATE TABLE cve ("
-	"  id TEXT PRIMARY KEY,"
-	"  year INTEGER NOT NULL,"
-	"  num INTEGER NOT NULL,"
-	"  state TEXT NOT NULL CHECK (state IN ('published', 'rejected')),"
-	"  title TEXT, description TEXT, rejected_reason TEXT,"
-	"  date_reserved BIGINT, date_updated BIGINT,"
-	"  cvss_vector TEXT, cvss_score DOUBLE PRECISION, cvss_severity TEXT,"
-	"  cvss_source TEXT, cvss_rationale TEXT,"
-	"  files TEXT NOT NULL DEFAULT '',"
-	"  fixed_versions TEXT NOT NULL DEFAULT '');"
-	"CREATE INDEX cve_year_num ON cve (year, num);"
-	/* Kept apart from cve: a full re-ingest replaces records, not history. */
-	"CREATE TABLE cve_first_seen ("
-	"  cve_id TEXT PRIMARY KEY, published_at BIGINT NOT NULL, commit_id TEXT NOT NULL);"
-	"CREATE TABLE cve_file ("
-	"  cve_id TEXT NOT NULL, path TEXT NOT NULL, PRIMARY KEY (cve_id, path));"
-	"CREATE INDEX cve_file_path ON cve_file (path);"
-	"CREATE TABLE cve_dyad ("
-	"  cve_id TEXT NOT NULL, seq INTEGER NOT NULL, branch TEXT NOT NULL,"
-	"  vuln_version TEXT, vuln_commit TEXT, fix_version TEXT, fix_commit TEXT,"
-	"  PRIMARY KEY (cve_id, seq));"
-	"CREATE INDEX cve_dyad_branch ON cve_dyad (branch, fix_version);"
-	"CREATE TABLE cve_commit ("
-	"  cve_id TEXT NOT NULL, kind TEXT NOT NULL CHECK (kind IN ('fix', 'vulnerable')),"
-	"  seq INTEGER NOT NULL, commit_id TEXT NOT NULL, PRIMARY KEY (cve_id, kind, seq));"
-	"CREATE TABLE cve_affected_block ("
-	"  cve_id TEXT NOT NULL, block INTEGER NOT NULL, vendor TEXT, product TEXT, repo TEXT,"
-	"  default_status TEXT, program_files TEXT NOT NULL DEFAULT '',"
-	"  PRIMARY KEY (cve_id, block));"
-	"CREATE TABLE cve_affected ("
-	"  cve_id TEXT NOT NULL, block INTEGER NOT NULL, seq INTEGER NOT NULL,"
-	"  version TEXT, less_than TEXT, less_than_or_equal TEXT, status TEXT,"
-	"  version_type TEXT, PRIMARY KEY (cve_id, block, seq));"
-	"CREATE TABLE cve_reference ("
-	"  cve_id TEXT NOT NULL, seq INTEGER NOT NULL, url TEXT NOT NULL,"
-	"  PRIMARY KEY (cve_id, seq));"
-	"CREATE TABLE feed ("
-	"  name TEXT PRIMARY KEY, source TEXT NOT NULL, loaded_at BIGINT NOT NULL,"
-	"  entries BIGINT NOT NULL, version TEXT);"
-	"CREATE TABLE kev ("
-	"  cve_id TEXT PRIMARY KEY, vendor TEXT, product TEXT, name TEXT, date_added TEXT,"
-	"  due_date TEXT, ransomware TEXT, required_action TEXT, notes TEXT);"
-	"CREATE TABLE ssvc ("
-	"  cve_id TEXT PRIMARY KEY, exploitation TEXT, automatable TEXT,"
-	"  technical_impact TEXT, timestamp TEXT, cvss_vector TEXT,"
-	"  cvss_score DOUBLE PRECISION);"
-	"CREATE TABLE epss ("
-	"  cve_id TEXT PRIMARY KEY, score DOUBLE PRECISION NOT NULL,"
-	"  percentile DOUBLE PRECISION NOT NULL, score_date TEXT);"
-	"CREATE TABLE nvd ("
-	"  cve_id TEXT PRIMARY KEY, status TEXT, published TEXT, last_modified TEXT,"
-	"  cvss_vector TEXT, cvss_score DOUBLE PRECISION, cvss_severity TEXT,"
-	"  cvss_source TEXT, cwes TEXT);",
+    /* 0 -> 1: CVE records, their publication dates, enrichment feeds. */
+    "CREATE TABLE cve ("
+    "  id TEXT PRIMARY KEY,"
+    "  year INTEGER NOT NULL,"
+    "  num INTEGER NOT NULL,"
+    "  state TEXT NOT NULL CHECK (state IN ('published', 'rejected')),"
+    "  title TEXT, description TEXT, rejected_reason TEXT,"
+    "  date_reserved BIGINT, date_updated BIGINT,"
+    "  cvss_vector TEXT, cvss_score DOUBLE PRECISION, cvss_severity TEXT,"
+    "  cvss_source TEXT, cvss_rationale TEXT,"
+    "  files TEXT NOT NULL DEFAULT '',"
+    "  fixed_versions TEXT NOT NULL DEFAULT '');"
+    "CREATE INDEX cve_year_num ON cve (year, num);"
+    /* Kept apart from cve: a full re-ingest replaces records, not history. */
+    "CREATE TABLE cve_first_seen ("
+    "  cve_id TEXT PRIMARY KEY, published_at BIGINT NOT NULL, commit_id TEXT NOT NULL);"
+    "CREATE TABLE cve_file ("
+    "  cve_id TEXT NOT NULL, path TEXT NOT NULL, PRIMARY KEY (cve_id, path));"
+    "CREATE INDEX cve_file_path ON cve_file (path);"
+    "CREATE TABLE cve_dyad ("
+    "  cve_id TEXT NOT NULL, seq INTEGER NOT NULL, branch TEXT NOT NULL,"
+    "  vuln_version TEXT, vuln_commit TEXT, fix_version TEXT, fix_commit TEXT,"
+    "  PRIMARY KEY (cve_id, seq));"
+    "CREATE INDEX cve_dyad_branch ON cve_dyad (branch, fix_version);"
+    "CREATE TABLE cve_commit ("
+    "  cve_id TEXT NOT NULL, kind TEXT NOT NULL CHECK (kind IN ('fix', 'vulnerable')),"
+    "  seq INTEGER NOT NULL, commit_id TEXT NOT NULL, PRIMARY KEY (cve_id, kind, seq));"
+    "CREATE TABLE cve_affected_block ("
+    "  cve_id TEXT NOT NULL, block INTEGER NOT NULL, vendor TEXT, product TEXT, repo TEXT,"
+    "  default_status TEXT, program_files TEXT NOT NULL DEFAULT '',"
+    "  PRIMARY KEY (cve_id, block));"
+    "CREATE TABLE cve_affected ("
+    "  cve_id TEXT NOT NULL, block INTEGER NOT NULL, seq INTEGER NOT NULL,"
+    "  version TEXT, less_than TEXT, less_than_or_equal TEXT, status TEXT,"
+    "  version_type TEXT, PRIMARY KEY (cve_id, block, seq));"
+    "CREATE TABLE cve_reference ("
+    "  cve_id TEXT NOT NULL, seq INTEGER NOT NULL, url TEXT NOT NULL,"
+    "  PRIMARY KEY (cve_id, seq));"
+    "CREATE TABLE feed ("
+    "  name TEXT PRIMARY KEY, source TEXT NOT NULL, loaded_at BIGINT NOT NULL,"
+    "  entries BIGINT NOT NULL, version TEXT);"
+    "CREATE TABLE kev ("
+    "  cve_id TEXT PRIMARY KEY, vendor TEXT, product TEXT, name TEXT, date_added TEXT,"
+    "  due_date TEXT, ransomware TEXT, required_action TEXT, notes TEXT);"
+    "CREATE TABLE ssvc ("
+    "  cve_id TEXT PRIMARY KEY, exploitation TEXT, automatable TEXT,"
+    "  technical_impact TEXT, timestamp TEXT, cvss_vector TEXT,"
+    "  cvss_score DOUBLE PRECISION);"
+    "CREATE TABLE epss ("
+    "  cve_id TEXT PRIMARY KEY, score DOUBLE PRECISION NOT NULL,"
+    "  percentile DOUBLE PRECISION NOT NULL, score_date TEXT);"
+    "CREATE TABLE nvd ("
+    "  cve_id TEXT PRIMARY KEY, status TEXT, published TEXT, last_modified TEXT,"
+    "  cvss_vector TEXT, cvss_score DOUBLE PRECISION, cvss_severity TEXT,"
+    "  cvss_source TEXT, cwes TEXT);",
 };
 
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
-_Static_assert(N_MIGRATIONS == TT_STORE_SCHEMA_VERSION,
-	       "every schema version needs its migration");
+_Static_assert(N_MIGRATIONS == TT_STORE_SCHEMA_VERSION, "every schema version needs its migration");
 
 static int read_version(struct tt_db *db, int *version, struct tt_error *err)
 {
@@ -110,17 +109,16 @@ static int apply(struct tt_db *db, int from, struct tt_error *err)
 		r = tt_db_exec(db, "COMMIT", err);
 	if (r < 0) {
 		tt_db_exec(db, "ROLLBACK", NULL);
-		return tt_error_prefix(err, "migrating the store schema from version %d to %d: ",
-				       from, from + 1);
+		return tt_error_prefix(
+		    err, "migrating the store schema from version %d to %d: ", from, from + 1);
 	}
 	return 0;
 }
 
 int tt_schema_migrate(struct tt_db *db, struct tt_error *err)
 {
-	int r = tt_db_exec(db,
-			   "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
-			   err);
+	int r = tt_db_exec(
+	    db, "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)", err);
 	if (r < 0)
 		return r;
 	int version = 0;

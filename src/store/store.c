@@ -8,65 +8,65 @@
 #include "tuxtape/util.h"
 
 static const char *const stmt_sql[ST__COUNT] = {
-	[ST_META_GET] = "SELECT value FROM meta WHERE key = ?",
-	[ST_META_SET] = "INSERT INTO meta (key, value) VALUES (?, ?) "
-			"ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-	[ST_CVE_STATE] = "SELECT state FROM cve WHERE id = ?",
-	[ST_CVE_INSERT] = "INSERT INTO cve (id, year, num, state, title, description, "
-			  "rejected_reason, date_reserved, date_updated, cvss_vector, cvss_score, "
-			  "cvss_severity, cvss_source, cvss_rationale, files, fixed_versions) "
-			  "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-	[ST_CVE_DELETE] = "DELETE FROM cve WHERE id = ?",
-	[ST_FILE_INSERT] = "INSERT INTO cve_file (cve_id, path) VALUES (?, ?)",
-	[ST_FILE_DELETE] = "DELETE FROM cve_file WHERE cve_id = ?",
-	[ST_DYAD_INSERT] = "INSERT INTO cve_dyad (cve_id, seq, branch, vuln_version, vuln_commit, "
-			   "fix_version, fix_commit) VALUES (?,?,?,?,?,?,?)",
-	[ST_DYAD_DELETE] = "DELETE FROM cve_dyad WHERE cve_id = ?",
-	[ST_COMMIT_INSERT] = "INSERT INTO cve_commit (cve_id, kind, seq, commit_id) "
-			     "VALUES (?,?,?,?)",
-	[ST_COMMIT_DELETE] = "DELETE FROM cve_commit WHERE cve_id = ?",
-	[ST_BLOCK_INSERT] = "INSERT INTO cve_affected_block (cve_id, block, vendor, product, "
-			    "repo, default_status, program_files) VALUES (?,?,?,?,?,?,?)",
-	[ST_BLOCK_DELETE] = "DELETE FROM cve_affected_block WHERE cve_id = ?",
-	[ST_AFFECTED_INSERT] = "INSERT INTO cve_affected (cve_id, block, seq, version, "
-			       "less_than, less_than_or_equal, status, version_type) "
-			       "VALUES (?,?,?,?,?,?,?,?)",
-	[ST_AFFECTED_DELETE] = "DELETE FROM cve_affected WHERE cve_id = ?",
-	[ST_REF_INSERT] = "INSERT INTO cve_reference (cve_id, seq, url) VALUES (?,?,?)",
-	[ST_REF_DELETE] = "DELETE FROM cve_reference WHERE cve_id = ?",
-	[ST_FIRST_SEEN] = "INSERT INTO cve_first_seen (cve_id, published_at, commit_id) "
-			  "VALUES (?, ?, ?) ON CONFLICT (cve_id) DO UPDATE SET "
-			  "published_at = excluded.published_at, commit_id = excluded.commit_id "
-			  "WHERE excluded.published_at < cve_first_seen.published_at",
-	[ST_KEV_PUT] = "INSERT INTO kev (cve_id, vendor, product, name, date_added, due_date, "
-		       "ransomware, required_action, notes) VALUES (?,?,?,?,?,?,?,?,?) "
-		       "ON CONFLICT (cve_id) DO UPDATE SET vendor = excluded.vendor, "
-		       "product = excluded.product, name = excluded.name, "
-		       "date_added = excluded.date_added, due_date = excluded.due_date, "
-		       "ransomware = excluded.ransomware, "
-		       "required_action = excluded.required_action, notes = excluded.notes",
-	[ST_SSVC_PUT] = "INSERT INTO ssvc (cve_id, exploitation, automatable, technical_impact, "
-			"timestamp, cvss_vector, cvss_score) VALUES (?,?,?,?,?,?,?) "
-			"ON CONFLICT (cve_id) DO UPDATE SET exploitation = excluded.exploitation, "
-			"automatable = excluded.automatable, "
-			"technical_impact = excluded.technical_impact, "
-			"timestamp = excluded.timestamp, cvss_vector = excluded.cvss_vector, "
-			"cvss_score = excluded.cvss_score",
-	[ST_EPSS_PUT] = "INSERT INTO epss (cve_id, score, percentile, score_date) "
-			"VALUES (?,?,?,?) ON CONFLICT (cve_id) DO UPDATE SET "
-			"score = excluded.score, percentile = excluded.percentile, "
-			"score_date = excluded.score_date",
-	[ST_NVD_PUT] = "INSERT INTO nvd (cve_id, status, published, last_modified, cvss_vector, "
-		       "cvss_score, cvss_severity, cvss_source, cwes) VALUES (?,?,?,?,?,?,?,?,?) "
-		       "ON CONFLICT (cve_id) DO UPDATE SET status = excluded.status, "
-		       "published = excluded.published, last_modified = excluded.last_modified, "
-		       "cvss_vector = excluded.cvss_vector, cvss_score = excluded.cvss_score, "
-		       "cvss_severity = excluded.cvss_severity, "
-		       "cvss_source = excluded.cvss_source, cwes = excluded.cwes",
-	[ST_FEED_LOADED] = "INSERT INTO feed (name, source, loaded_at, entries, version) "
-			   "VALUES (?,?,?,?,?) ON CONFLICT (name) DO UPDATE SET "
-			   "source = excluded.source, loaded_at = excluded.loaded_at, "
-			   "entries = excluded.entries, version = excluded.version",
+    [ST_META_GET] = "SELECT value FROM meta WHERE key = ?",
+    [ST_META_SET] = "INSERT INTO meta (key, value) VALUES (?, ?) "
+		    "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    [ST_CVE_STATE] = "SELECT state FROM cve WHERE id = ?",
+    [ST_CVE_INSERT] = "INSERT INTO cve (id, year, num, state, title, description, "
+		      "rejected_reason, date_reserved, date_updated, cvss_vector, cvss_score, "
+		      "cvss_severity, cvss_source, cvss_rationale, files, fixed_versions) "
+		      "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+    [ST_CVE_DELETE] = "DELETE FROM cve WHERE id = ?",
+    [ST_FILE_INSERT] = "INSERT INTO cve_file (cve_id, path) VALUES (?, ?)",
+    [ST_FILE_DELETE] = "DELETE FROM cve_file WHERE cve_id = ?",
+    [ST_DYAD_INSERT] = "INSERT INTO cve_dyad (cve_id, seq, branch, vuln_version, vuln_commit, "
+		       "fix_version, fix_commit) VALUES (?,?,?,?,?,?,?)",
+    [ST_DYAD_DELETE] = "DELETE FROM cve_dyad WHERE cve_id = ?",
+    [ST_COMMIT_INSERT] = "INSERT INTO cve_commit (cve_id, kind, seq, commit_id) "
+			 "VALUES (?,?,?,?)",
+    [ST_COMMIT_DELETE] = "DELETE FROM cve_commit WHERE cve_id = ?",
+    [ST_BLOCK_INSERT] = "INSERT INTO cve_affected_block (cve_id, block, vendor, product, "
+			"repo, default_status, program_files) VALUES (?,?,?,?,?,?,?)",
+    [ST_BLOCK_DELETE] = "DELETE FROM cve_affected_block WHERE cve_id = ?",
+    [ST_AFFECTED_INSERT] = "INSERT INTO cve_affected (cve_id, block, seq, version, "
+			   "less_than, less_than_or_equal, status, version_type) "
+			   "VALUES (?,?,?,?,?,?,?,?)",
+    [ST_AFFECTED_DELETE] = "DELETE FROM cve_affected WHERE cve_id = ?",
+    [ST_REF_INSERT] = "INSERT INTO cve_reference (cve_id, seq, url) VALUES (?,?,?)",
+    [ST_REF_DELETE] = "DELETE FROM cve_reference WHERE cve_id = ?",
+    [ST_FIRST_SEEN] = "INSERT INTO cve_first_seen (cve_id, published_at, commit_id) "
+		      "VALUES (?, ?, ?) ON CONFLICT (cve_id) DO UPDATE SET "
+		      "published_at = excluded.published_at, commit_id = excluded.commit_id "
+		      "WHERE excluded.published_at < cve_first_seen.published_at",
+    [ST_KEV_PUT] = "INSERT INTO kev (cve_id, vendor, product, name, date_added, due_date, "
+		   "ransomware, required_action, notes) VALUES (?,?,?,?,?,?,?,?,?) "
+		   "ON CONFLICT (cve_id) DO UPDATE SET vendor = excluded.vendor, "
+		   "product = excluded.product, name = excluded.name, "
+		   "date_added = excluded.date_added, due_date = excluded.due_date, "
+		   "ransomware = excluded.ransomware, "
+		   "required_action = excluded.required_action, notes = excluded.notes",
+    [ST_SSVC_PUT] = "INSERT INTO ssvc (cve_id, exploitation, automatable, technical_impact, "
+		    "timestamp, cvss_vector, cvss_score) VALUES (?,?,?,?,?,?,?) "
+		    "ON CONFLICT (cve_id) DO UPDATE SET exploitation = excluded.exploitation, "
+		    "automatable = excluded.automatable, "
+		    "technical_impact = excluded.technical_impact, "
+		    "timestamp = excluded.timestamp, cvss_vector = excluded.cvss_vector, "
+		    "cvss_score = excluded.cvss_score",
+    [ST_EPSS_PUT] = "INSERT INTO epss (cve_id, score, percentile, score_date) "
+		    "VALUES (?,?,?,?) ON CONFLICT (cve_id) DO UPDATE SET "
+		    "score = excluded.score, percentile = excluded.percentile, "
+		    "score_date = excluded.score_date",
+    [ST_NVD_PUT] = "INSERT INTO nvd (cve_id, status, published, last_modified, cvss_vector, "
+		   "cvss_score, cvss_severity, cvss_source, cwes) VALUES (?,?,?,?,?,?,?,?,?) "
+		   "ON CONFLICT (cve_id) DO UPDATE SET status = excluded.status, "
+		   "published = excluded.published, last_modified = excluded.last_modified, "
+		   "cvss_vector = excluded.cvss_vector, cvss_score = excluded.cvss_score, "
+		   "cvss_severity = excluded.cvss_severity, "
+		   "cvss_source = excluded.cvss_source, cwes = excluded.cwes",
+    [ST_FEED_LOADED] = "INSERT INTO feed (name, source, loaded_at, entries, version) "
+		       "VALUES (?,?,?,?,?) ON CONFLICT (name) DO UPDATE SET "
+		       "source = excluded.source, loaded_at = excluded.loaded_at, "
+		       "entries = excluded.entries, version = excluded.version",
 };
 
 int tt_store_stmt(struct tt_store *s, enum tt_stmt_id id, struct tt_db_stmt **out,
@@ -91,7 +91,8 @@ static char *default_location(struct tt_error *err)
 
 static int open_db(const char *location, struct tt_db **db, struct tt_error *err)
 {
-	if (strncmp(location, "postgresql://", 13) == 0 || strncmp(location, "postgres://", 11) == 0)
+	if (strncmp(location, "postgresql://", 13) == 0 ||
+	    strncmp(location, "postgres://", 11) == 0)
 		return tt_error_set(err, -ENOTSUP,
 				    "the PostgreSQL store is not available in this build yet; "
 				    "use a SQLite file path for --db");
@@ -189,8 +190,7 @@ int tt_store_meta_get(struct tt_store *s, const char *key, char **value, struct 
 	return r;
 }
 
-int tt_store_meta_set(struct tt_store *s, const char *key, const char *value,
-		      struct tt_error *err)
+int tt_store_meta_set(struct tt_store *s, const char *key, const char *value, struct tt_error *err)
 {
 	struct tt_db_stmt *st;
 	int r = tt_store_stmt(s, ST_META_SET, &st, err);

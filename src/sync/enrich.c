@@ -29,15 +29,15 @@ static int on_kev(void *ctx, const struct tt_kev_entry *e)
 {
 	struct enrich_ctx *c = ctx;
 	struct tt_store_kev k = {
-		.cve_id = e->cve_id,
-		.vendor = e->vendor_project,
-		.product = e->product,
-		.name = e->vulnerability_name,
-		.date_added = e->date_added,
-		.due_date = e->due_date,
-		.ransomware = e->known_ransomware_campaign_use,
-		.required_action = e->required_action,
-		.notes = e->notes,
+	    .cve_id = e->cve_id,
+	    .vendor = e->vendor_project,
+	    .product = e->product,
+	    .name = e->vulnerability_name,
+	    .date_added = e->date_added,
+	    .due_date = e->due_date,
+	    .ransomware = e->known_ransomware_campaign_use,
+	    .required_action = e->required_action,
+	    .notes = e->notes,
 	};
 	matched(c, e->cve_id);
 	return tt_store_kev_put(c->s, &k, c->err);
@@ -49,10 +49,10 @@ static int on_vulnrichment(void *ctx, const struct tt_vulnrichment_entry *e)
 	if (!e->has_ssvc && !e->has_cvss)
 		return 0; /* nothing CISA added: no row rather than an empty one */
 	struct tt_store_ssvc v = {
-		.cve_id = e->cve_id,
-		.timestamp = e->ssvc_timestamp,
-		.cvss_vector = e->has_cvss ? e->cvss_vector : NULL,
-		.cvss_score = e->cvss_base_score,
+	    .cve_id = e->cve_id,
+	    .timestamp = e->ssvc_timestamp,
+	    .cvss_vector = e->has_cvss ? e->cvss_vector : NULL,
+	    .cvss_score = e->cvss_base_score,
 	};
 	if (e->has_ssvc) {
 		v.exploitation = tt_ssvc_exploitation_name(e->exploitation);
@@ -66,10 +66,12 @@ static int on_vulnrichment(void *ctx, const struct tt_vulnrichment_entry *e)
 static int on_epss(void *ctx, const struct tt_epss_entry *e)
 {
 	struct enrich_ctx *c = ctx;
-	struct tt_store_epss v = {.cve_id = e->cve_id, .score = e->epss, .percentile = e->percentile};
+	struct tt_store_epss v = {
+	    .cve_id = e->cve_id, .score = e->epss, .percentile = e->percentile};
 	c->entries++;
 	/* EPSS covers every CVE; counting kernel matches row by row would double the cost. */
-	const char *date = c->epss_meta && c->epss_meta->score_date[0] ? c->epss_meta->score_date : NULL;
+	const char *date =
+	    c->epss_meta && c->epss_meta->score_date[0] ? c->epss_meta->score_date : NULL;
 	return tt_store_epss_put(c->s, &v, date, c->err);
 }
 
@@ -86,15 +88,15 @@ static int on_nvd(void *ctx, const struct tt_nvd_entry *e)
 	struct tt_buf cwes = TT_BUF_INIT;
 	join_cwes(&cwes, e->cwes, e->n_cwes);
 	struct tt_store_nvd v = {
-		.cve_id = e->cve_id,
-		.status = e->vuln_status,
-		.published = e->published,
-		.last_modified = e->last_modified,
-		.cvss_vector = m ? m->vector : NULL,
-		.cvss_score = m ? m->base_score : -1,
-		.cvss_severity = m ? m->severity : NULL,
-		.cvss_source = m ? m->source : NULL,
-		.cwes = cwes.len ? tt_buf_str(&cwes) : NULL,
+	    .cve_id = e->cve_id,
+	    .status = e->vuln_status,
+	    .published = e->published,
+	    .last_modified = e->last_modified,
+	    .cvss_vector = m ? m->vector : NULL,
+	    .cvss_score = m ? m->base_score : -1,
+	    .cvss_severity = m ? m->severity : NULL,
+	    .cvss_source = m ? m->source : NULL,
+	    .cwes = cwes.len ? tt_buf_str(&cwes) : NULL,
 	};
 	matched(c, e->cve_id);
 	int r = tt_store_nvd_put(c->s, &v, c->err);
@@ -131,9 +133,11 @@ static int load(struct tt_store *s, const char *source, enum tt_feed_kind kind,
 		struct enrich_ctx *c, struct tt_feed_result *fr, const struct tt_diag_sink *diag,
 		struct tt_error *err)
 {
-	struct tt_feed_handlers h = {
-		.kev = on_kev, .vulnrichment = on_vulnrichment, .epss = on_epss, .nvd = on_nvd,
-		.ctx = c};
+	struct tt_feed_handlers h = {.kev = on_kev,
+				     .vulnrichment = on_vulnrichment,
+				     .epss = on_epss,
+				     .nvd = on_nvd,
+				     .ctx = c};
 	int r = 0;
 	if (kind == TT_FEED_KEV || kind == TT_FEED_EPSS)
 		r = tt_store_feed_clear(s, tt_feed_kind_name(kind), err);

@@ -49,7 +49,8 @@ static int record_commit(git_repository *repo, struct tt_store *s, git_commit *c
 		r = git_commit_tree(&after, c);
 	if (r == 0) {
 		char *paths[] = {"cve/published"};
-		git_diff_options o = GIT_DIFF_OPTIONS_INIT;
+		git_diff_options o;
+		git_diff_options_init(&o, GIT_DIFF_OPTIONS_VERSION);
 		o.pathspec.strings = paths;
 		o.pathspec.count = 1;
 		r = git_diff_tree_to_tree(&diff, repo, before, after, &o);
@@ -65,7 +66,8 @@ static int record_commit(git_repository *repo, struct tt_store *s, git_commit *c
 	for (size_t i = 0, n = git_diff_num_deltas(diff); r == 0 && i < n; i++) {
 		const git_diff_delta *d = git_diff_get_delta(diff, i);
 		char id[TT_CVE_ID_MAX];
-		if (d->status == GIT_DELTA_ADDED && is_published_json(d->new_file.path, id, sizeof(id)))
+		if (d->status == GIT_DELTA_ADDED &&
+		    is_published_json(d->new_file.path, id, sizeof(id)))
 			r = tt_store_cve_first_seen(s, id, when, hex, err);
 	}
 out:

@@ -57,11 +57,16 @@ static int on_entry(const char *dir, const git_tree_entry *e, void *payload)
 	if (!id_of_filename(git_tree_entry_name(e), id, sizeof(id)))
 		return 0;
 	struct tt_ingest_list *l = w->out;
+	const char *name = git_tree_entry_name(e);
+	bool is_json = strcmp(name + strlen(id), ".json") == 0;
 	/* Tree order keeps one id's files adjacent: "CVE-1.json" < "CVE-10". */
-	if (l->n && strcmp(l->v[l->n - 1].id, id) == 0 && l->v[l->n - 1].state == w->state)
+	if (l->n && strcmp(l->v[l->n - 1].id, id) == 0 && l->v[l->n - 1].state == w->state) {
+		l->v[l->n - 1].has_json |= is_json;
 		return 0;
+	}
 	struct tt_ingest_item *it = push(l);
 	memcpy(it->id, id, sizeof(id));
+	it->has_json = is_json;
 	it->state = w->state;
 	snprintf(it->dir, sizeof(it->dir), "%s/%.*s", w->root, (int)strcspn(dir, "/"), dir);
 	return 0;
@@ -71,10 +76,18 @@ static int cmp_item(const void *a, const void *b)
 {
 	const struct tt_ingest_item *x = a, *y = b;
 	int c = strcmp(x->id, y->id);
-	return c ? c : (int)x->state - (int)y->state;
+	if (c)
+		return c;
+	if (x->has_json != y->has_json)
+		return x->has_json ? -1 : 1;
+	return (int)x->state - (int)y->state;
 }
 
-/* Sort by id; an id both published and rejected keeps its published entry. */
+/*
+ * Sort by id. An id found in both homes keeps the one holding its .json (a
+ * stray .vulnerable can be left behind in published/ when an id is rejected),
+ * and published when both have one.
+ */
 static void sort_unique(struct tt_ingest_list *l)
 {
 	if (l->n < 2)
@@ -137,23 +150,61 @@ int tt_vulns_list_all(git_repository *repo, const git_oid *target, struct tt_ing
 	return r;
 }
 
+/*
+ * Year directories of the target, loaded once: libgit2 does not cache trees
+ * this large, and cve/published/2024 alone has tens of thousands of entries.
+ */
+struct year_trees {
+	git_tree *root;
+	struct {
+		char path[48];
+		git_tree *tree; /* NULL: no such directory */
+	} v[128];
+	size_t n;
+};
+
+static git_tree *year_tree(struct year_trees *yt, const char *path)
+{
+	for (size_t i = 0; i < yt->n; i++)
+		if (strcmp(yt->v[i].path, path) == 0)
+			return yt->v[i].tree;
+	git_tree *tree = NULL;
+	git_tree_entry *te;
+	if (git_tree_entry_bypath(&te, yt->root, path) == 0) {
+		git_tree_lookup(&tree, git_tree_owner(yt->root), git_tree_entry_id(te));
+		git_tree_entry_free(te);
+	}
+	if (yt->n < sizeof(yt->v) / sizeof(yt->v[0])) {
+		snprintf(yt->v[yt->n].path, sizeof(yt->v[yt->n].path), "%s", path);
+		yt->v[yt->n++].tree = tree;
+	}
+	return tree;
+}
+
+static void year_trees_free(struct year_trees *yt)
+{
+	for (size_t i = 0; i < yt->n; i++)
+		git_tree_free(yt->v[i].tree);
+	git_tree_free(yt->root);
+}
+
 /* Where id lives at the target: published, rejected, or nowhere. */
-static void locate(git_tree *tree, struct tt_ingest_item *it)
+static void locate(struct year_trees *yt, struct tt_ingest_item *it)
 {
 	static const struct {
 		const char *root;
 		enum tt_cve_state state;
 	} homes[] = {{"cve/published", TT_CVE_PUBLISHED}, {"cve/rejected", TT_CVE_REJECTED}};
-	char year[8];
+	char year[8], name[TT_CVE_ID_MAX + 8];
 	year_of_id(it->id, year, sizeof(year));
+	snprintf(name, sizeof(name), "%s.json", it->id);
 	for (size_t i = 0; i < 2; i++) {
-		char path[96];
-		snprintf(path, sizeof(path), "%s/%s/%s.json", homes[i].root, year, it->id);
-		git_tree_entry *te;
-		if (git_tree_entry_bypath(&te, tree, path) == 0) {
-			git_tree_entry_free(te);
+		char dir[48];
+		snprintf(dir, sizeof(dir), "%s/%s", homes[i].root, year);
+		git_tree *t = year_tree(yt, dir);
+		if (t && git_tree_entry_byname(t, name)) {
 			it->state = homes[i].state;
-			snprintf(it->dir, sizeof(it->dir), "%s/%s", homes[i].root, year);
+			snprintf(it->dir, sizeof(it->dir), "%s", dir);
 			return;
 		}
 	}
@@ -177,13 +228,13 @@ static int locate_all(git_repository *repo, const git_oid *target, struct tt_ing
 		      struct tt_error *err)
 {
 	sort_unique(out);
-	git_tree *tree;
-	int r = commit_tree(repo, target, &tree, err);
+	struct year_trees yt = {0};
+	int r = commit_tree(repo, target, &yt.root, err);
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < out->n; i++)
-		locate(tree, &out->v[i]);
-	git_tree_free(tree);
+		locate(&yt, &out->v[i]);
+	year_trees_free(&yt);
 	return 0;
 }
 
@@ -197,7 +248,8 @@ int tt_vulns_list_changed(git_repository *repo, const git_oid *from, const git_o
 		r = commit_tree(repo, to, &b, err);
 	if (r == 0) {
 		char *paths[] = {"cve/published", "cve/rejected"};
-		git_diff_options o = GIT_DIFF_OPTIONS_INIT;
+		git_diff_options o;
+		git_diff_options_init(&o, GIT_DIFF_OPTIONS_VERSION);
 		o.pathspec.strings = paths;
 		o.pathspec.count = 2;
 		if (git_diff_tree_to_tree(&diff, repo, a, b, &o) < 0)

@@ -90,7 +90,8 @@ int tt_vulns_fetch(git_repository *repo, const struct tt_sync_progress *progress
 	if (git_remote_lookup(&remote, repo, "origin") < 0)
 		return tt_error_set(err, -EIO, "the vulns.git cache has no origin: %s",
 				    tt_git_errmsg());
-	git_fetch_options fo = GIT_FETCH_OPTIONS_INIT;
+	git_fetch_options fo;
+	git_fetch_options_init(&fo, GIT_FETCH_OPTIONS_VERSION);
 	fo.prune = GIT_FETCH_PRUNE;
 	if (progress && progress->update) {
 		fo.callbacks.transfer_progress = on_transfer;
@@ -180,7 +181,8 @@ int tt_vulns_checkout(git_repository *repo, const git_oid *target, bool force,
 	if (git_commit_lookup(&commit, repo, target) < 0)
 		return tt_error_set(err, -EIO, "cannot read commit %s: %s", git_oid_tostr_s(target),
 				    tt_git_errmsg());
-	git_checkout_options co = GIT_CHECKOUT_OPTIONS_INIT;
+	git_checkout_options co;
+	git_checkout_options_init(&co, GIT_CHECKOUT_OPTIONS_VERSION);
 	co.checkout_strategy = GIT_CHECKOUT_FORCE | GIT_CHECKOUT_REMOVE_UNTRACKED;
 	if (progress && progress->update) {
 		co.progress_cb = on_checkout;

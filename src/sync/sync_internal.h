@@ -28,8 +28,9 @@ int tt_vulns_checkout(git_repository *repo, const git_oid *target, bool force,
 struct tt_ingest_item {
 	char id[TT_CVE_ID_MAX];
 	enum tt_cve_state state;
-	bool gone; /* in neither published/ nor rejected/ at the target */
-	char dir[24]; /* "cve/published/2024" relative to the work tree */
+	bool gone;     /* in neither published/ nor rejected/ at the target */
+	bool has_json; /* its ID.json is in dir (stray files of an id can be elsewhere) */
+	char dir[48];  /* "cve/published/2024" relative to the work tree */
 };
 
 struct tt_ingest_list {
@@ -43,8 +44,7 @@ int tt_vulns_list_all(git_repository *repo, const git_oid *target, struct tt_ing
 		      struct tt_error *err);
 /* The CVEs whose files changed between from and to (incremental sync). */
 int tt_vulns_list_changed(git_repository *repo, const git_oid *from, const git_oid *to,
-			  struct tt_ingest_list *out, long *paths_changed,
-			  struct tt_error *err);
+			  struct tt_ingest_list *out, long *paths_changed, struct tt_error *err);
 /* Add ids named in extra (previously skipped) that exist at the target. */
 int tt_vulns_list_add_ids(git_repository *repo, const git_oid *target, const char *ids,
 			  struct tt_ingest_list *out, struct tt_error *err);

@@ -68,8 +68,8 @@ int tt_write_file_atomic(const char *path, const void *data, size_t len, struct 
 	_cleanup_free_ char *tmp = tt_xasprintf("%s.tmp.XXXXXX", path);
 	int fd = mkstemp(tmp);
 	if (fd < 0)
-		return tt_error_set(err, -errno, "cannot create a temporary file beside %s: %s", path,
-				    strerror(errno));
+		return tt_error_set(err, -errno, "cannot create a temporary file beside %s: %s",
+				    path, strerror(errno));
 	/* mkstemp creates 0600; give the file the usual umask-derived mode. */
 	mode_t mask = umask(0);
 	umask(mask);
@@ -102,7 +102,8 @@ int tt_mkdir_p(const char *path, int mode, struct tt_error *err)
 		*s = '/';
 	}
 	if (mkdir(p, (mode_t)mode) != 0 && errno != EEXIST)
-		return tt_error_set(err, -errno, "cannot create directory %s: %s", p, strerror(errno));
+		return tt_error_set(err, -errno, "cannot create directory %s: %s", p,
+				    strerror(errno));
 	return 0;
 }
 

@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef TT_CMD_CMDS_H
+#define TT_CMD_CMDS_H
+
+#include "cli.h"
+
+int cmd_cve_sync(struct cli *cli, int argc, char **argv);
+int cmd_cve_enrich(struct cli *cli, int argc, char **argv);
+int cmd_cve_list(struct cli *cli, int argc, char **argv);
+int cmd_cve_show(struct cli *cli, int argc, char **argv);
+
+#endif
