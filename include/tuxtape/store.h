@@ -47,6 +47,18 @@ int tt_store_cve_state(struct tt_store *s, const char *id, bool *exists, enum tt
 		       struct tt_error *err);
 /* Insert or replace everything known from the CNA about rec->id. */
 int tt_store_cve_put(struct tt_store *s, const struct tt_cve_record *rec, struct tt_error *err);
+
+/*
+ * The same in two steps, for bulk ingest: tt_cve_encode() computes every
+ * derived column (joined lists, the affected blocks as JSON, dyad branches)
+ * and touches no store, so worker threads can do it while the store's own
+ * thread only writes. The encoding refers to rec, which must outlive it.
+ */
+struct tt_cve_encoded;
+struct tt_cve_encoded *tt_cve_encode(const struct tt_cve_record *rec);
+void tt_cve_encoded_free(struct tt_cve_encoded *enc);
+int tt_store_cve_put_encoded(struct tt_store *s, const struct tt_cve_record *rec,
+			     const struct tt_cve_encoded *enc, struct tt_error *err);
 int tt_store_cve_delete(struct tt_store *s, const char *id, struct tt_error *err);
 /* Every stored CVE id (both states), sorted; appended to out. */
 int tt_store_cve_ids(struct tt_store *s, struct tt_strv *out, struct tt_error *err);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Loading one CVE back in full: the CNA record and what the feeds say. */
 #include <errno.h>
+#include <jansson.h>
 #include <string.h>
 
 #include "store_internal.h"
@@ -27,6 +28,17 @@ static int each_row(struct tt_store *s, const char *sql, const char *id,
 	return r < 0 ? r : 0;
 }
 
+static void split_into(struct tt_strv *sv, const char *list, char sep)
+{
+	const char seps[2] = {sep, '\0'};
+	while (list && *list) {
+		size_t n = strcspn(list, seps);
+		if (n)
+			tt_strv_push_owned(sv, tt_xstrndup(list, n));
+		list += n + (list[n] == sep);
+	}
+}
+
 static void cve_row(struct tt_db *db, struct tt_db_stmt *st, void *ctx)
 {
 	struct tt_cve_record *rec = ctx;
@@ -51,6 +63,9 @@ static void cve_row(struct tt_db *db, struct tt_db_stmt *st, void *ctx)
 		rec->cvss.rationale = dup_or_null(tt_db_text(db, st, 11));
 	}
 	rec->first_published = tt_db_int64(db, st, 12);
+	split_into(&rec->fix_commits, tt_db_text(db, st, 13), '\n');
+	split_into(&rec->vulnerable_commits, tt_db_text(db, st, 14), '\n');
+	split_into(&rec->references, tt_db_text(db, st, 15), '\n');
 }
 
 static void file_row(struct tt_db *db, struct tt_db_stmt *st, void *ctx)
@@ -70,23 +85,29 @@ static void dyad_row(struct tt_db *db, struct tt_db_stmt *st, void *ctx)
 	d->line = 0;
 }
 
-static void commit_row(struct tt_db *db, struct tt_db_stmt *st, void *ctx)
+static char *json_str_dup(json_t *o, const char *key)
 {
-	struct tt_cve_record *rec = ctx;
-	const char *kind = tt_db_text(db, st, 0);
-	struct tt_strv *sv =
-	    strcmp(kind, "fix") == 0 ? &rec->fix_commits : &rec->vulnerable_commits;
-	tt_strv_push(sv, tt_db_text(db, st, 1));
+	const char *v = json_string_value(json_object_get(o, key));
+	return v ? tt_xstrdup(v) : NULL;
 }
 
-static void split_into(struct tt_strv *sv, const char *list)
+/* The block's versions[] back from the JSON the store keeps them in. */
+static void versions_from_json(struct tt_affected *a, const char *text)
 {
-	while (list && *list) {
-		size_t n = strcspn(list, ",");
-		if (n)
-			tt_strv_push_owned(sv, tt_xstrndup(list, n));
-		list += n + (list[n] == ',');
+	json_t *arr = text ? json_loads(text, 0, NULL) : NULL;
+	size_t n = json_array_size(arr);
+	a->versions = n ? tt_xcalloc(n, sizeof(*a->versions)) : NULL;
+	a->n_versions = n;
+	for (size_t i = 0; i < n; i++) {
+		json_t *o = json_array_get(arr, i);
+		struct tt_affected_version *v = &a->versions[i];
+		v->version = json_str_dup(o, "version");
+		v->less_than = json_str_dup(o, "lessThan");
+		v->less_than_or_equal = json_str_dup(o, "lessThanOrEqual");
+		v->status = json_str_dup(o, "status");
+		v->version_type = json_str_dup(o, "versionType");
 	}
+	json_decref(arr);
 }
 
 static void block_row(struct tt_db *db, struct tt_db_stmt *st, void *ctx)
@@ -99,28 +120,8 @@ static void block_row(struct tt_db *db, struct tt_db_stmt *st, void *ctx)
 	a->product = dup_or_null(tt_db_text(db, st, 1));
 	a->repo = dup_or_null(tt_db_text(db, st, 2));
 	a->default_status = dup_or_null(tt_db_text(db, st, 3));
-	split_into(&a->program_files, tt_db_text(db, st, 4));
-}
-
-static void version_row(struct tt_db *db, struct tt_db_stmt *st, void *ctx)
-{
-	struct tt_cve_record *rec = ctx;
-	int64_t block = tt_db_int64(db, st, 0);
-	if (block < 0 || (size_t)block >= rec->n_affected)
-		return;
-	struct tt_affected *a = &rec->affected[block];
-	a->versions = tt_xrealloc(a->versions, (a->n_versions + 1) * sizeof(*a->versions));
-	struct tt_affected_version *v = &a->versions[a->n_versions++];
-	v->version = dup_or_null(tt_db_text(db, st, 1));
-	v->less_than = dup_or_null(tt_db_text(db, st, 2));
-	v->less_than_or_equal = dup_or_null(tt_db_text(db, st, 3));
-	v->status = dup_or_null(tt_db_text(db, st, 4));
-	v->version_type = dup_or_null(tt_db_text(db, st, 5));
-}
-
-static void ref_row(struct tt_db *db, struct tt_db_stmt *st, void *ctx)
-{
-	tt_strv_push(&((struct tt_cve_record *)ctx)->references, tt_db_text(db, st, 0));
+	split_into(&a->program_files, tt_db_text(db, st, 4), ',');
+	versions_from_json(a, tt_db_text(db, st, 5));
 }
 
 static void kev_row(struct tt_db *db, struct tt_db_stmt *st, void *ctx)
@@ -175,14 +176,10 @@ static const struct {
     {"SELECT vuln_version, vuln_commit, fix_version, fix_commit FROM cve_dyad"
      " WHERE cve_id = ? ORDER BY seq",
      dyad_row},
-    {"SELECT kind, commit_id FROM cve_commit WHERE cve_id = ? ORDER BY kind, seq", commit_row},
-    {"SELECT vendor, product, repo, default_status, program_files FROM cve_affected_block"
+    {"SELECT vendor, product, repo, default_status, program_files, versions"
+     " FROM cve_affected_block"
      " WHERE cve_id = ? ORDER BY block",
      block_row},
-    {"SELECT block, version, less_than, less_than_or_equal, status, version_type"
-     " FROM cve_affected WHERE cve_id = ? ORDER BY block, seq",
-     version_row},
-    {"SELECT url FROM cve_reference WHERE cve_id = ? ORDER BY seq", ref_row},
 };
 
 static const struct {
@@ -221,7 +218,8 @@ int tt_store_cve_get(struct tt_store *s, const char *id, struct tt_cve_record *r
 	int r = each_row(s,
 			 "SELECT c.id, c.state, c.title, c.description, c.rejected_reason,"
 			 " c.date_reserved, c.date_updated, c.cvss_vector, c.cvss_score,"
-			 " c.cvss_severity, c.cvss_source, c.cvss_rationale, fs.published_at"
+			 " c.cvss_severity, c.cvss_source, c.cvss_rationale, fs.published_at,"
+			 " c.fix_commits, c.vulnerable_commits, c.refs"
 			 " FROM cve c LEFT JOIN cve_first_seen fs ON fs.cve_id = c.id"
 			 " WHERE c.id = ?",
 			 id, cve_row, rec, err);

@@ -8,8 +8,10 @@
 #include "tuxtape/util.h"
 
 static const enum tt_stmt_id child_deletes[] = {
-    ST_FILE_DELETE,	ST_DYAD_DELETE, ST_COMMIT_DELETE, ST_BLOCK_DELETE,
-    ST_AFFECTED_DELETE, ST_REF_DELETE,	ST_CVE_DELETE,
+    ST_FILE_DELETE,
+    ST_DYAD_DELETE,
+    ST_BLOCK_DELETE,
+    ST_CVE_DELETE,
 };
 
 static const char *state_name(enum tt_cve_state st)
@@ -54,17 +56,16 @@ int tt_store_cve_delete(struct tt_store *s, const char *id, struct tt_error *err
 int tt_store_cve_delete_all(struct tt_store *s, struct tt_error *err)
 {
 	return tt_db_exec(s->db,
-			  "DELETE FROM cve_file; DELETE FROM cve_dyad; DELETE FROM cve_commit;"
-			  "DELETE FROM cve_affected_block; DELETE FROM cve_affected;"
-			  "DELETE FROM cve_reference; DELETE FROM cve;",
+			  "DELETE FROM cve_file; DELETE FROM cve_dyad;"
+			  "DELETE FROM cve_affected_block; DELETE FROM cve;",
 			  err);
 }
 
-static void join_strv(struct tt_buf *b, const struct tt_strv *sv)
+static void join_strv(struct tt_buf *b, const struct tt_strv *sv, char sep)
 {
 	for (size_t i = 0; i < sv->n; i++) {
 		if (i)
-			tt_buf_addc(b, ',');
+			tt_buf_addc(b, sep);
 		tt_buf_adds(b, sv->v[i]);
 	}
 }
@@ -79,26 +80,123 @@ static void join_fix_versions(struct tt_buf *b, const struct tt_cve_record *rec)
 			continue;
 		tt_strv_push(&seen, v);
 	}
-	join_strv(b, &seen);
+	join_strv(b, &seen, ',');
 	tt_strv_free(&seen);
 }
 
-static int insert_cve_row(struct tt_store *s, const struct tt_cve_record *rec, struct tt_error *err)
+/* The inline list columns of the cve row, in bind order 15..19. */
+enum { LIST_FILES, LIST_FIXED, LIST_FIX_COMMITS, LIST_VULN_COMMITS, LIST_REFS, N_LISTS };
+
+struct tt_cve_encoded {
+	int year;
+	long num;
+	struct tt_buf lists[N_LISTS];
+	char (*branches)[32]; /* one per dyad */
+	size_t n_blocks;
+	struct tt_buf *block_files;    /* one per affected block */
+	struct tt_buf *block_versions; /* one per affected block: JSON */
+};
+
+/* A JSON string literal; the values are short ASCII, but any byte must survive. */
+static void json_quote(struct tt_buf *b, const char *s)
+{
+	tt_buf_addc(b, '"');
+	for (;;) {
+		size_t run = 0;
+		while (s[run] && s[run] != '"' && s[run] != '\\' && (unsigned char)s[run] >= 0x20)
+			run++;
+		tt_buf_add(b, s, run);
+		s += run;
+		if (!*s)
+			break;
+		if (*s == '"' || *s == '\\')
+			tt_buf_addf(b, "\\%c", *s);
+		else
+			tt_buf_addf(b, "\\u%04x", (unsigned char)*s);
+		s++;
+	}
+	tt_buf_addc(b, '"');
+}
+
+static void json_member(struct tt_buf *b, bool *first, const char *key, const char *value)
+{
+	if (!value)
+		return;
+	tt_buf_adds(b, *first ? "{" : ",");
+	*first = false;
+	json_quote(b, key);
+	tt_buf_addc(b, ':');
+	json_quote(b, value);
+}
+
+/* versions[] as JSON with the record's own keys, absent fields left out. */
+static void versions_json(struct tt_buf *b, const struct tt_affected *a)
+{
+	tt_buf_addc(b, '[');
+	for (size_t i = 0; i < a->n_versions; i++) {
+		const struct tt_affected_version *v = &a->versions[i];
+		bool first = true;
+		if (i)
+			tt_buf_addc(b, ',');
+		json_member(b, &first, "version", v->version);
+		json_member(b, &first, "lessThan", v->less_than);
+		json_member(b, &first, "lessThanOrEqual", v->less_than_or_equal);
+		json_member(b, &first, "status", v->status);
+		json_member(b, &first, "versionType", v->version_type);
+		tt_buf_adds(b, first ? "{}" : "}");
+	}
+	tt_buf_addc(b, ']');
+}
+
+struct tt_cve_encoded *tt_cve_encode(const struct tt_cve_record *rec)
+{
+	struct tt_cve_encoded *e = tt_xcalloc(1, sizeof(*e));
+	sscanf(rec->id, "CVE-%d-%ld", &e->year, &e->num);
+	join_strv(&e->lists[LIST_FILES], &rec->program_files, ',');
+	join_fix_versions(&e->lists[LIST_FIXED], rec);
+	join_strv(&e->lists[LIST_FIX_COMMITS], &rec->fix_commits, '\n');
+	join_strv(&e->lists[LIST_VULN_COMMITS], &rec->vulnerable_commits, '\n');
+	join_strv(&e->lists[LIST_REFS], &rec->references, '\n');
+	e->branches = tt_xcalloc(rec->n_dyads, sizeof(*e->branches));
+	for (size_t i = 0; i < rec->n_dyads; i++)
+		tt_dyad_branch(&rec->dyads[i], e->branches[i], sizeof(e->branches[i]));
+	e->n_blocks = rec->n_affected;
+	e->block_files = tt_xcalloc(rec->n_affected, sizeof(*e->block_files));
+	e->block_versions = tt_xcalloc(rec->n_affected, sizeof(*e->block_versions));
+	for (size_t b = 0; b < rec->n_affected; b++) {
+		join_strv(&e->block_files[b], &rec->affected[b].program_files, ',');
+		versions_json(&e->block_versions[b], &rec->affected[b]);
+	}
+	return e;
+}
+
+void tt_cve_encoded_free(struct tt_cve_encoded *e)
+{
+	if (!e)
+		return;
+	for (int i = 0; i < N_LISTS; i++)
+		tt_buf_free(&e->lists[i]);
+	free(e->branches);
+	for (size_t b = 0; b < e->n_blocks; b++) {
+		tt_buf_free(&e->block_files[b]);
+		tt_buf_free(&e->block_versions[b]);
+	}
+	free(e->block_files);
+	free(e->block_versions);
+	free(e);
+}
+
+static int insert_cve_row(struct tt_store *s, const struct tt_cve_record *rec,
+			  const struct tt_cve_encoded *enc, struct tt_error *err)
 {
 	struct tt_db_stmt *st;
 	int r = tt_store_stmt(s, ST_CVE_INSERT, &st, err);
 	if (r < 0)
 		return r;
-	int year = 0;
-	long num = 0;
-	sscanf(rec->id, "CVE-%d-%ld", &year, &num);
-	struct tt_buf files = TT_BUF_INIT, fixes = TT_BUF_INIT;
-	join_strv(&files, &rec->program_files);
-	join_fix_versions(&fixes, rec);
 	struct tt_db *db = s->db;
 	tt_db_bind_text(db, st, 1, rec->id);
-	tt_db_bind_int64(db, st, 2, year);
-	tt_db_bind_int64(db, st, 3, num);
+	tt_db_bind_int64(db, st, 2, enc->year);
+	tt_db_bind_int64(db, st, 3, enc->num);
 	tt_db_bind_text(db, st, 4, state_name(rec->state));
 	tt_db_bind_text(db, st, 5, rec->title);
 	tt_db_bind_text(db, st, 6, rec->description);
@@ -112,10 +210,8 @@ static int insert_cve_row(struct tt_store *s, const struct tt_cve_record *rec, s
 		tt_db_bind_text(db, st, 13, rec->cvss.source);
 		tt_db_bind_text(db, st, 14, rec->cvss.rationale);
 	}
-	tt_db_bind_text(db, st, 15, tt_buf_str(&files));
-	tt_db_bind_text(db, st, 16, tt_buf_str(&fixes));
-	tt_buf_free(&files);
-	tt_buf_free(&fixes);
+	for (int i = 0; i < N_LISTS; i++)
+		tt_db_bind_text(db, st, 15 + i, tt_buf_str(&enc->lists[i]));
 	return tt_db_run(db, st, err);
 }
 
@@ -131,17 +227,16 @@ static int insert_files(struct tt_store *s, const struct tt_cve_record *rec, str
 	return r;
 }
 
-static int insert_dyads(struct tt_store *s, const struct tt_cve_record *rec, struct tt_error *err)
+static int insert_dyads(struct tt_store *s, const struct tt_cve_record *rec,
+			const struct tt_cve_encoded *enc, struct tt_error *err)
 {
 	struct tt_db_stmt *st;
 	int r = tt_store_stmt(s, ST_DYAD_INSERT, &st, err);
 	for (size_t i = 0; r == 0 && i < rec->n_dyads; i++) {
 		const struct tt_dyad *d = &rec->dyads[i];
-		char branch[32];
-		tt_dyad_branch(d, branch, sizeof(branch));
 		tt_db_bind_text(s->db, st, 1, rec->id);
 		tt_db_bind_int64(s->db, st, 2, (int64_t)i);
-		tt_db_bind_text(s->db, st, 3, branch);
+		tt_db_bind_text(s->db, st, 3, enc->branches[i]);
 		tt_db_bind_text(s->db, st, 4, d->vuln_version);
 		tt_db_bind_text(s->db, st, 5, d->vuln_commit);
 		tt_db_bind_text(s->db, st, 6, d->fix_version);
@@ -151,80 +246,28 @@ static int insert_dyads(struct tt_store *s, const struct tt_cve_record *rec, str
 	return r;
 }
 
-static int insert_commits(struct tt_store *s, const char *id, const char *kind,
-			  const struct tt_strv *commits, struct tt_error *err)
-{
-	struct tt_db_stmt *st;
-	int r = tt_store_stmt(s, ST_COMMIT_INSERT, &st, err);
-	for (size_t i = 0; r == 0 && i < commits->n; i++) {
-		tt_db_bind_text(s->db, st, 1, id);
-		tt_db_bind_text(s->db, st, 2, kind);
-		tt_db_bind_int64(s->db, st, 3, (int64_t)i);
-		tt_db_bind_text(s->db, st, 4, commits->v[i]);
-		r = tt_db_run(s->db, st, err);
-	}
-	return r;
-}
-
-static int insert_versions(struct tt_store *s, const char *id, int block,
-			   const struct tt_affected *a, struct tt_error *err)
-{
-	struct tt_db_stmt *st;
-	int r = tt_store_stmt(s, ST_AFFECTED_INSERT, &st, err);
-	for (size_t i = 0; r == 0 && i < a->n_versions; i++) {
-		const struct tt_affected_version *v = &a->versions[i];
-		tt_db_bind_text(s->db, st, 1, id);
-		tt_db_bind_int64(s->db, st, 2, block);
-		tt_db_bind_int64(s->db, st, 3, (int64_t)i);
-		tt_db_bind_text(s->db, st, 4, v->version);
-		tt_db_bind_text(s->db, st, 5, v->less_than);
-		tt_db_bind_text(s->db, st, 6, v->less_than_or_equal);
-		tt_db_bind_text(s->db, st, 7, v->status);
-		tt_db_bind_text(s->db, st, 8, v->version_type);
-		r = tt_db_run(s->db, st, err);
-	}
-	return r;
-}
-
 static int insert_affected(struct tt_store *s, const struct tt_cve_record *rec,
-			   struct tt_error *err)
+			   const struct tt_cve_encoded *enc, struct tt_error *err)
 {
 	struct tt_db_stmt *st;
 	int r = tt_store_stmt(s, ST_BLOCK_INSERT, &st, err);
 	for (size_t b = 0; r == 0 && b < rec->n_affected; b++) {
 		const struct tt_affected *a = &rec->affected[b];
-		struct tt_buf files = TT_BUF_INIT;
-		join_strv(&files, &a->program_files);
 		tt_db_bind_text(s->db, st, 1, rec->id);
 		tt_db_bind_int64(s->db, st, 2, (int64_t)b);
 		tt_db_bind_text(s->db, st, 3, a->vendor);
 		tt_db_bind_text(s->db, st, 4, a->product);
 		tt_db_bind_text(s->db, st, 5, a->repo);
 		tt_db_bind_text(s->db, st, 6, a->default_status);
-		tt_db_bind_text(s->db, st, 7, tt_buf_str(&files));
-		tt_buf_free(&files);
-		r = tt_db_run(s->db, st, err);
-		if (r == 0)
-			r = insert_versions(s, rec->id, (int)b, a, err);
-	}
-	return r;
-}
-
-static int insert_references(struct tt_store *s, const struct tt_cve_record *rec,
-			     struct tt_error *err)
-{
-	struct tt_db_stmt *st;
-	int r = tt_store_stmt(s, ST_REF_INSERT, &st, err);
-	for (size_t i = 0; r == 0 && i < rec->references.n; i++) {
-		tt_db_bind_text(s->db, st, 1, rec->id);
-		tt_db_bind_int64(s->db, st, 2, (int64_t)i);
-		tt_db_bind_text(s->db, st, 3, rec->references.v[i]);
+		tt_db_bind_text(s->db, st, 7, tt_buf_str(&enc->block_files[b]));
+		tt_db_bind_text(s->db, st, 8, tt_buf_str(&enc->block_versions[b]));
 		r = tt_db_run(s->db, st, err);
 	}
 	return r;
 }
 
-int tt_store_cve_put(struct tt_store *s, const struct tt_cve_record *rec, struct tt_error *err)
+int tt_store_cve_put_encoded(struct tt_store *s, const struct tt_cve_record *rec,
+			     const struct tt_cve_encoded *enc, struct tt_error *err)
 {
 	bool exists;
 	enum tt_cve_state old;
@@ -232,22 +275,24 @@ int tt_store_cve_put(struct tt_store *s, const struct tt_cve_record *rec, struct
 	if (r == 0 && exists)
 		r = tt_store_cve_delete(s, rec->id, err);
 	if (r == 0)
-		r = insert_cve_row(s, rec, err);
+		r = insert_cve_row(s, rec, enc, err);
 	if (r == 0)
 		r = insert_files(s, rec, err);
 	if (r == 0)
-		r = insert_dyads(s, rec, err);
+		r = insert_dyads(s, rec, enc, err);
 	if (r == 0)
-		r = insert_commits(s, rec->id, "fix", &rec->fix_commits, err);
-	if (r == 0)
-		r = insert_commits(s, rec->id, "vulnerable", &rec->vulnerable_commits, err);
-	if (r == 0)
-		r = insert_affected(s, rec, err);
-	if (r == 0)
-		r = insert_references(s, rec, err);
+		r = insert_affected(s, rec, enc, err);
 	if (r < 0)
 		return tt_error_prefix(err, "storing %s: ", rec->id);
 	return 0;
+}
+
+int tt_store_cve_put(struct tt_store *s, const struct tt_cve_record *rec, struct tt_error *err)
+{
+	struct tt_cve_encoded *enc = tt_cve_encode(rec);
+	int r = tt_store_cve_put_encoded(s, rec, enc, err);
+	tt_cve_encoded_free(enc);
+	return r;
 }
 
 int tt_store_cve_first_seen(struct tt_store *s, const char *id, int64_t when, const char *commit,

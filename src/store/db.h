@@ -20,6 +20,8 @@ enum tt_db_step { TT_DB_ROW = 1, TT_DB_DONE = 0 };
 
 struct tt_db_ops {
 	const char *name;
+	/* Table suffix for clustered primary keys ("WITHOUT ROWID" in SQLite, "" elsewhere). */
+	const char *without_rowid;
 	void (*close)(struct tt_db *db);
 	int (*exec)(struct tt_db *db, const char *sql, struct tt_error *err);
 	int (*prepare)(struct tt_db *db, const char *sql, struct tt_db_stmt **out,
@@ -44,7 +46,10 @@ struct tt_db {
 
 int tt_db_open_sqlite(const char *path, struct tt_db **out, struct tt_error *err);
 
-/* Convenience wrappers. Binding NULL strings binds SQL NULL. */
+/*
+ * Convenience wrappers. Binding NULL strings binds SQL NULL. Bound text is
+ * not copied: it must stay valid until the statement is stepped and reset.
+ */
 int tt_db_exec(struct tt_db *db, const char *sql, struct tt_error *err);
 int tt_db_prepare(struct tt_db *db, const char *sql, struct tt_db_stmt **out, struct tt_error *err);
 void tt_db_bind_text(struct tt_db *db, struct tt_db_stmt *st, int i, const char *v);

@@ -7,12 +7,18 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "schema.h"
 #include "tuxtape/store.h"
+#include "tuxtape/util.h"
 
 static const char *const migrations[] = {
-    /* 0 -> 1: CVE records, their publication dates, enrichment feeds. */
+    /*
+     * 0 -> 1: CVE records, their publication dates, enrichment feeds. No
+     * secondary indexes on the CVE tables: tens of thousands of rows scan in
+     * milliseconds, while each index slows the bulk ingest measurably.
+     */
     "CREATE TABLE cve ("
     "  id TEXT PRIMARY KEY,"
     "  year INTEGER NOT NULL,"
@@ -23,33 +29,27 @@ static const char *const migrations[] = {
     "  cvss_vector TEXT, cvss_score DOUBLE PRECISION, cvss_severity TEXT,"
     "  cvss_source TEXT, cvss_rationale TEXT,"
     "  files TEXT NOT NULL DEFAULT '',"
-    "  fixed_versions TEXT NOT NULL DEFAULT '');"
-    "CREATE INDEX cve_year_num ON cve (year, num);"
+    "  fixed_versions TEXT NOT NULL DEFAULT '',"
+    /* Lists only ever read whole stay inline, newline-separated: bulk ingest then
+     * writes a few rows per CVE instead of dozens. */
+    "  fix_commits TEXT NOT NULL DEFAULT '',"
+    "  vulnerable_commits TEXT NOT NULL DEFAULT '',"
+    "  refs TEXT NOT NULL DEFAULT '');"
     /* Kept apart from cve: a full re-ingest replaces records, not history. */
     "CREATE TABLE cve_first_seen ("
     "  cve_id TEXT PRIMARY KEY, published_at BIGINT NOT NULL, commit_id TEXT NOT NULL);"
     "CREATE TABLE cve_file ("
-    "  cve_id TEXT NOT NULL, path TEXT NOT NULL, PRIMARY KEY (cve_id, path));"
-    "CREATE INDEX cve_file_path ON cve_file (path);"
+    "  cve_id TEXT NOT NULL, path TEXT NOT NULL, PRIMARY KEY (cve_id, path)) @WITHOUT_ROWID@;"
     "CREATE TABLE cve_dyad ("
     "  cve_id TEXT NOT NULL, seq INTEGER NOT NULL, branch TEXT NOT NULL,"
     "  vuln_version TEXT, vuln_commit TEXT, fix_version TEXT, fix_commit TEXT,"
-    "  PRIMARY KEY (cve_id, seq));"
-    "CREATE INDEX cve_dyad_branch ON cve_dyad (branch, fix_version);"
-    "CREATE TABLE cve_commit ("
-    "  cve_id TEXT NOT NULL, kind TEXT NOT NULL CHECK (kind IN ('fix', 'vulnerable')),"
-    "  seq INTEGER NOT NULL, commit_id TEXT NOT NULL, PRIMARY KEY (cve_id, kind, seq));"
+    "  PRIMARY KEY (cve_id, seq)) @WITHOUT_ROWID@;"
+    /* versions: the block's versions[] as a JSON array, keys as in the record. */
     "CREATE TABLE cve_affected_block ("
     "  cve_id TEXT NOT NULL, block INTEGER NOT NULL, vendor TEXT, product TEXT, repo TEXT,"
     "  default_status TEXT, program_files TEXT NOT NULL DEFAULT '',"
+    "  versions TEXT NOT NULL DEFAULT '[]',"
     "  PRIMARY KEY (cve_id, block));"
-    "CREATE TABLE cve_affected ("
-    "  cve_id TEXT NOT NULL, block INTEGER NOT NULL, seq INTEGER NOT NULL,"
-    "  version TEXT, less_than TEXT, less_than_or_equal TEXT, status TEXT,"
-    "  version_type TEXT, PRIMARY KEY (cve_id, block, seq));"
-    "CREATE TABLE cve_reference ("
-    "  cve_id TEXT NOT NULL, seq INTEGER NOT NULL, url TEXT NOT NULL,"
-    "  PRIMARY KEY (cve_id, seq));"
     "CREATE TABLE feed ("
     "  name TEXT PRIMARY KEY, source TEXT NOT NULL, loaded_at BIGINT NOT NULL,"
     "  entries BIGINT NOT NULL, version TEXT);"
@@ -91,12 +91,29 @@ static int read_version(struct tt_db *db, int *version, struct tt_error *err)
 	return r;
 }
 
+/* Replace dialect tokens ("@WITHOUT_ROWID@") with what this backend spells. */
+static char *dialect_sql(struct tt_db *db, const char *sql)
+{
+	static const char token[] = "@WITHOUT_ROWID@";
+	struct tt_buf b = TT_BUF_INIT;
+	const char *p;
+	while ((p = strstr(sql, token))) {
+		tt_buf_add(&b, sql, (size_t)(p - sql));
+		tt_buf_adds(&b, db->ops->without_rowid);
+		sql = p + sizeof(token) - 1;
+	}
+	tt_buf_adds(&b, sql);
+	return tt_buf_detach(&b);
+}
+
 static int apply(struct tt_db *db, int from, struct tt_error *err)
 {
 	int r = tt_db_exec(db, "BEGIN", err);
 	if (r < 0)
 		return r;
-	r = tt_db_exec(db, migrations[from], err);
+	char *ddl = dialect_sql(db, migrations[from]);
+	r = tt_db_exec(db, ddl, err);
+	free(ddl);
 	if (r == 0) {
 		char sql[128];
 		snprintf(sql, sizeof(sql),

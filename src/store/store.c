@@ -14,26 +14,18 @@ static const char *const stmt_sql[ST__COUNT] = {
     [ST_CVE_STATE] = "SELECT state FROM cve WHERE id = ?",
     [ST_CVE_INSERT] = "INSERT INTO cve (id, year, num, state, title, description, "
 		      "rejected_reason, date_reserved, date_updated, cvss_vector, cvss_score, "
-		      "cvss_severity, cvss_source, cvss_rationale, files, fixed_versions) "
-		      "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+		      "cvss_severity, cvss_source, cvss_rationale, files, fixed_versions, "
+		      "fix_commits, vulnerable_commits, refs) "
+		      "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
     [ST_CVE_DELETE] = "DELETE FROM cve WHERE id = ?",
     [ST_FILE_INSERT] = "INSERT INTO cve_file (cve_id, path) VALUES (?, ?)",
     [ST_FILE_DELETE] = "DELETE FROM cve_file WHERE cve_id = ?",
     [ST_DYAD_INSERT] = "INSERT INTO cve_dyad (cve_id, seq, branch, vuln_version, vuln_commit, "
 		       "fix_version, fix_commit) VALUES (?,?,?,?,?,?,?)",
     [ST_DYAD_DELETE] = "DELETE FROM cve_dyad WHERE cve_id = ?",
-    [ST_COMMIT_INSERT] = "INSERT INTO cve_commit (cve_id, kind, seq, commit_id) "
-			 "VALUES (?,?,?,?)",
-    [ST_COMMIT_DELETE] = "DELETE FROM cve_commit WHERE cve_id = ?",
     [ST_BLOCK_INSERT] = "INSERT INTO cve_affected_block (cve_id, block, vendor, product, "
-			"repo, default_status, program_files) VALUES (?,?,?,?,?,?,?)",
+			"repo, default_status, program_files, versions) VALUES (?,?,?,?,?,?,?,?)",
     [ST_BLOCK_DELETE] = "DELETE FROM cve_affected_block WHERE cve_id = ?",
-    [ST_AFFECTED_INSERT] = "INSERT INTO cve_affected (cve_id, block, seq, version, "
-			   "less_than, less_than_or_equal, status, version_type) "
-			   "VALUES (?,?,?,?,?,?,?,?)",
-    [ST_AFFECTED_DELETE] = "DELETE FROM cve_affected WHERE cve_id = ?",
-    [ST_REF_INSERT] = "INSERT INTO cve_reference (cve_id, seq, url) VALUES (?,?,?)",
-    [ST_REF_DELETE] = "DELETE FROM cve_reference WHERE cve_id = ?",
     [ST_FIRST_SEEN] = "INSERT INTO cve_first_seen (cve_id, published_at, commit_id) "
 		      "VALUES (?, ?, ?) ON CONFLICT (cve_id) DO UPDATE SET "
 		      "published_at = excluded.published_at, commit_id = excluded.commit_id "

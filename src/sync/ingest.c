@@ -15,16 +15,32 @@
 #include "sync_internal.h"
 #include "tuxtape/util.h"
 
-#define WINDOW 512
+#define WINDOW 1024
+/* Items are claimed and handed over in chunks: one wake-up per chunk, not per CVE. */
+#define CHUNK 64
+_Static_assert(WINDOW % CHUNK == 0, "chunks must tile the window");
 
-enum slot_status { SLOT_EMPTY, SLOT_READY };
+/*
+ * EMPTY: free to parse into. READY: parsed, waiting for the writer. USED: the
+ * writer is done with it; the next worker to take the slot frees the record
+ * first, so freeing (like parsing and encoding) stays off the writer's thread.
+ */
+enum slot_status { SLOT_EMPTY, SLOT_READY, SLOT_USED };
 
 struct slot {
 	enum slot_status status;
 	int rc;
 	struct tt_cve_record rec;
+	struct tt_cve_encoded *enc;
 	struct tt_error err;
 };
+
+static void slot_clear(struct slot *sl)
+{
+	tt_cve_encoded_free(sl->enc);
+	sl->enc = NULL;
+	tt_cve_record_free(&sl->rec);
+}
 
 struct pool {
 	pthread_mutex_t mu;
@@ -51,38 +67,52 @@ static void locked_warn(void *ctx, const char *file, int line, const char *msg)
 	pthread_mutex_unlock(&p->warn_mu);
 }
 
-/* Claim the next item, waiting while the window is full; false when done. */
-static bool claim(struct pool *p, size_t *i)
+/* Claim the next chunk [*first, *end), waiting while the window is full; false when done. */
+static bool claim(struct pool *p, size_t *first, size_t *end)
 {
 	pthread_mutex_lock(&p->mu);
-	while (!p->stop && p->next < p->items->n && p->next - p->consumed >= WINDOW)
+	while (!p->stop && p->next < p->items->n && p->next + CHUNK - p->consumed > WINDOW)
 		pthread_cond_wait(&p->consumed_cv, &p->mu);
 	bool ok = !p->stop && p->next < p->items->n;
-	if (ok)
-		*i = p->next++;
+	if (ok) {
+		*first = p->next;
+		*end = p->next + CHUNK < p->items->n ? p->next + CHUNK : p->items->n;
+		p->next = *end;
+	}
 	pthread_mutex_unlock(&p->mu);
 	return ok;
+}
+
+static void parse_item(struct pool *p, struct tt_cve_parser *parser, size_t i)
+{
+	const struct tt_ingest_item *it = &p->items->v[i];
+	struct slot *sl = &p->slots[i % WINDOW];
+	if (sl->status == SLOT_USED)
+		slot_clear(sl);
+	tt_cve_record_init(&sl->rec);
+	tt_error_clear(&sl->err);
+	sl->rc = 0;
+	if (it->gone)
+		return;
+	char dir[4096];
+	snprintf(dir, sizeof(dir), "%s/%s", p->workdir, it->dir);
+	sl->rc = tt_cve_load_dir_files(parser, dir, it->id, it->files, it->state, &sl->rec,
+				       &p->diag, &sl->err);
+	if (sl->rc == 0)
+		sl->enc = tt_cve_encode(&sl->rec);
 }
 
 static void *worker(void *arg)
 {
 	struct pool *p = arg;
 	struct tt_cve_parser *parser = tt_cve_parser_new();
-	size_t i;
-	while (claim(p, &i)) {
-		const struct tt_ingest_item *it = &p->items->v[i];
-		struct slot *sl = &p->slots[i % WINDOW];
-		tt_cve_record_init(&sl->rec);
-		tt_error_clear(&sl->err);
-		sl->rc = 0;
-		if (!it->gone) {
-			char dir[4096];
-			snprintf(dir, sizeof(dir), "%s/%s", p->workdir, it->dir);
-			sl->rc = tt_cve_load_dir(parser, dir, it->id, it->state, &sl->rec, &p->diag,
-						 &sl->err);
-		}
+	size_t first, end;
+	while (claim(p, &first, &end)) {
+		for (size_t i = first; i < end; i++)
+			parse_item(p, parser, i);
 		pthread_mutex_lock(&p->mu);
-		sl->status = SLOT_READY;
+		for (size_t i = first; i < end; i++)
+			p->slots[i % WINDOW].status = SLOT_READY;
 		pthread_cond_broadcast(&p->produced);
 		pthread_mutex_unlock(&p->mu);
 	}
@@ -100,13 +130,14 @@ static struct slot *wait_ready(struct pool *p, size_t i)
 	return sl;
 }
 
-static void release(struct pool *p, struct slot *sl)
+/* Give a consumed slot back; workers are woken once per chunk of space. */
+static void release(struct pool *p, struct slot *sl, size_t i)
 {
-	tt_cve_record_free(&sl->rec);
 	pthread_mutex_lock(&p->mu);
-	sl->status = SLOT_EMPTY;
-	p->consumed++;
-	pthread_cond_broadcast(&p->consumed_cv);
+	sl->status = SLOT_USED;
+	p->consumed = i + 1;
+	if (p->consumed % CHUNK == 0 || p->consumed == p->items->n)
+		pthread_cond_broadcast(&p->consumed_cv);
 	pthread_mutex_unlock(&p->mu);
 }
 
@@ -150,7 +181,7 @@ static int apply_item(struct tt_store *s, const struct tt_ingest_item *it, struc
 		res->added++;
 	else
 		res->updated++;
-	return tt_store_cve_put(s, &sl->rec, err);
+	return tt_store_cve_put_encoded(s, &sl->rec, sl->enc, err);
 }
 
 static void stop_workers(struct pool *p, pthread_t *threads, int n)
@@ -161,10 +192,9 @@ static void stop_workers(struct pool *p, pthread_t *threads, int n)
 	pthread_mutex_unlock(&p->mu);
 	for (int t = 0; t < n; t++)
 		pthread_join(threads[t], NULL);
-	/* Records parsed past the point of failure were never consumed. */
 	for (size_t i = 0; i < WINDOW; i++)
-		if (p->slots[i].status == SLOT_READY)
-			tt_cve_record_free(&p->slots[i].rec);
+		if (p->slots[i].status != SLOT_EMPTY)
+			slot_clear(&p->slots[i]);
 }
 
 static int thread_count(const struct tt_sync_options *o)
@@ -195,7 +225,7 @@ int tt_vulns_ingest(struct tt_store *s, const char *workdir, const struct tt_ing
 	for (size_t i = 0; i < items->n && r == 0; i++) {
 		struct slot *sl = wait_ready(p, i);
 		r = apply_item(s, &items->v[i], sl, p, res, skipped_ids, err);
-		release(p, sl);
+		release(p, sl, i);
 		if (o->progress && o->progress->update)
 			o->progress->update(o->progress->ctx, "ingest", i + 1, items->n);
 	}

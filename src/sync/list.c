@@ -25,6 +25,24 @@ static struct tt_ingest_item *push(struct tt_ingest_list *l)
 	return it;
 }
 
+/* The TT_CVE_HAS_* bit of a file name's extension (after the id), 0 for others. */
+static unsigned file_bit(const char *ext)
+{
+	static const struct {
+		const char *ext;
+		unsigned bit;
+	} kinds[] = {
+	    {".json", TT_CVE_HAS_JSON},		  {".dyad", TT_CVE_HAS_DYAD},
+	    {".sha1", TT_CVE_HAS_SHA1},		  {".vulnerable", TT_CVE_HAS_VULNERABLE},
+	    {".message", TT_CVE_HAS_MESSAGE},	  {".cvss", TT_CVE_HAS_CVSS},
+	    {".reference", TT_CVE_HAS_REFERENCE},
+	};
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (strcmp(ext, kinds[i].ext) == 0)
+			return kinds[i].bit;
+	return 0;
+}
+
 /* "CVE-2024-26581.json" -> "CVE-2024-26581"; false when the name is no CVE file. */
 static bool id_of_filename(const char *name, char *id, size_t n)
 {
@@ -57,16 +75,17 @@ static int on_entry(const char *dir, const git_tree_entry *e, void *payload)
 	if (!id_of_filename(git_tree_entry_name(e), id, sizeof(id)))
 		return 0;
 	struct tt_ingest_list *l = w->out;
-	const char *name = git_tree_entry_name(e);
-	bool is_json = strcmp(name + strlen(id), ".json") == 0;
+	unsigned bit = file_bit(git_tree_entry_name(e) + strlen(id));
 	/* Tree order keeps one id's files adjacent: "CVE-1.json" < "CVE-10". */
 	if (l->n && strcmp(l->v[l->n - 1].id, id) == 0 && l->v[l->n - 1].state == w->state) {
-		l->v[l->n - 1].has_json |= is_json;
+		l->v[l->n - 1].files |= bit;
+		l->v[l->n - 1].has_json = l->v[l->n - 1].files & TT_CVE_HAS_JSON;
 		return 0;
 	}
 	struct tt_ingest_item *it = push(l);
 	memcpy(it->id, id, sizeof(id));
-	it->has_json = is_json;
+	it->files = bit;
+	it->has_json = bit & TT_CVE_HAS_JSON;
 	it->state = w->state;
 	snprintf(it->dir, sizeof(it->dir), "%s/%.*s", w->root, (int)strcspn(dir, "/"), dir);
 	return 0;
@@ -188,6 +207,21 @@ static void year_trees_free(struct year_trees *yt)
 	git_tree_free(yt->root);
 }
 
+/* Which of id's files the year tree holds. */
+static unsigned files_of(git_tree *t, const char *id)
+{
+	static const char *const exts[] = {".json",    ".dyad", ".sha1",     ".vulnerable",
+					   ".message", ".cvss", ".reference"};
+	unsigned files = 0;
+	for (size_t i = 0; i < sizeof(exts) / sizeof(exts[0]); i++) {
+		char name[TT_CVE_ID_MAX + 16];
+		snprintf(name, sizeof(name), "%s%s", id, exts[i]);
+		if (git_tree_entry_byname(t, name))
+			files |= file_bit(exts[i]);
+	}
+	return files;
+}
+
 /* Where id lives at the target: published, rejected, or nowhere. */
 static void locate(struct year_trees *yt, struct tt_ingest_item *it)
 {
@@ -204,6 +238,8 @@ static void locate(struct year_trees *yt, struct tt_ingest_item *it)
 		git_tree *t = year_tree(yt, dir);
 		if (t && git_tree_entry_byname(t, name)) {
 			it->state = homes[i].state;
+			it->has_json = true;
+			it->files = files_of(t, it->id);
 			snprintf(it->dir, sizeof(it->dir), "%s", dir);
 			return;
 		}

@@ -172,7 +172,7 @@ static int sync_locked(struct tt_store *s, const char *cache, const char *source
 		r = tt_vulns_resolve_target(repo, o->rev, &to, err);
 	if (r == 0) {
 		git_oid_tostr(res->to_commit, sizeof(res->to_commit), &to);
-		r = tt_vulns_checkout(repo, &to, o->full, o->progress, err);
+		r = tt_vulns_checkout(repo, &to, false, o->progress, err);
 	}
 	res->fetch_seconds = tt_now_monotonic() - t0;
 	if (r == 0)

@@ -28,9 +28,10 @@ int tt_vulns_checkout(git_repository *repo, const git_oid *target, bool force,
 struct tt_ingest_item {
 	char id[TT_CVE_ID_MAX];
 	enum tt_cve_state state;
-	bool gone;     /* in neither published/ nor rejected/ at the target */
-	bool has_json; /* its ID.json is in dir (stray files of an id can be elsewhere) */
-	char dir[48];  /* "cve/published/2024" relative to the work tree */
+	bool gone;	/* in neither published/ nor rejected/ at the target */
+	bool has_json;	/* its ID.json is in dir (stray files of an id can be elsewhere) */
+	unsigned files; /* TT_CVE_HAS_* bits of the files present in dir */
+	char dir[48];	/* "cve/published/2024" relative to the work tree */
 };
 
 struct tt_ingest_list {
