@@ -117,7 +117,8 @@ void tt_cve_parser_free(struct tt_cve_parser *p);
  * title, description, rejection reason, dates, affected blocks, program
  * files, references, CNA CVSS 3.1 metrics with their scenario text.
  * Returns 0, or a negative code with err set when the text is not a CVE
- * record at all; oddities inside a valid record go to diag.
+ * record at all (rec is then left untouched); oddities inside a valid
+ * record go to diag.
  */
 int tt_cve_parse_json(struct tt_cve_parser *p, const char *text, size_t len, const char *file,
 		      struct tt_cve_record *rec, const struct tt_diag_sink *diag,
@@ -139,7 +140,10 @@ int tt_cvss31_score(const char *vector, double *score, const char **severity,
 int tt_cvss_file_parse(const char *text, size_t len, const char *file, struct tt_cve_record *rec,
 		       const struct tt_diag_sink *diag, struct tt_error *err);
 
-/* Whitespace-separated commit ids (.sha1, .vulnerable) appended to out; bad tokens go to diag. */
+/*
+ * Whitespace-separated commit ids (.sha1, .vulnerable) appended to out; bad tokens go to diag.
+ * Returns the number of bad tokens skipped.
+ */
 int tt_commit_list_parse(const char *text, size_t len, const char *file, struct tt_strv *out,
 			 const struct tt_diag_sink *diag);
 

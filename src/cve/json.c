@@ -76,7 +76,10 @@ void tt_cve_parser_free(struct tt_cve_parser *p)
 	free(p);
 }
 
-/* The file buffer lives in the parser so a bulk ingest reuses one allocation for every file. */
+/*
+ * The file buffer lives in the parser so a bulk ingest reuses one allocation
+ * for every file. No fstat(): the buffer is nearly always big enough already.
+ */
 int tt_cve_parser_read(struct tt_cve_parser *p, const char *path, const char **text, size_t *len)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -84,6 +87,10 @@ int tt_cve_parser_read(struct tt_cve_parser *p, const char *path, const char **t
 		return -errno;
 	size_t n = 0;
 	for (;;) {
+		if (p->file_cap - n < 2 && n > MAX_RECORD_BYTES) {
+			close(fd);
+			return -EFBIG;
+		}
 		if (p->file_cap - n < 2) {
 			p->file_cap = p->file_cap ? p->file_cap * 2 : 64 * 1024;
 			p->file = tt_xrealloc(p->file, p->file_cap);
@@ -267,8 +274,7 @@ static size_t unescape(const char *s, size_t n, char *out)
 			break;
 		case 'u': {
 			size_t used;
-			/* jsmn has checked the hex digits; the test only keeps this safe on its
-			 * own. */
+			/* jsmn checked the digits already; this keeps unescape() safe alone. */
 			if (hex4(s + i + 1, n - i - 1) < 0) {
 				out[o++] = 'u';
 				break;
@@ -366,7 +372,7 @@ static int first_element(struct ctx *c, int arr, const char *what)
 	return -1;
 }
 
-/* Iterate `for (int e = first_element(...), left = size; left > 0; e = skip(), left--)` safely. */
+/* Element count of the array at arr; 0 for anything else, so a loop over it does nothing. */
 static int array_size(const struct ctx *c, int arr)
 {
 	return c->t[arr].type == JSMN_ARRAY ? c->t[arr].size : 0;
