@@ -3,11 +3,13 @@
 """Baseline for the ingest benchmark: Python's standard library only.
 
 Reads the same files tuxtape ingests (cve/published/*/CVE-*.json, .dyad,
-.sha1, .vulnerable, .message, .cvss and cve/rejected/*/CVE-*.json) from a
-vulns.git checkout and writes the same facts into SQLite in one transaction:
-CVE rows, program files, dyad pairs, fix/vulnerable commits, affected
-blocks and versions, references. It is written plainly and efficiently
-(json.loads, executemany, one transaction) so the comparison is fair.
+.sha1, .vulnerable, .message and cve/rejected/*/CVE-*.json) from a vulns.git
+checkout and writes the same facts, in the same table shapes, into SQLite in
+one transaction: CVE rows with inline commit and reference lists, program
+files, dyad pairs, affected blocks with their versions as JSON. It is written
+plainly and efficiently (json.loads, executemany, one transaction, the same
+page size) so the comparison is fair. It does not compute CVSS scores from
+vectors or read .cvss rationale files, which tuxtape does.
 
 usage: baseline_ingest.py CHECKOUT DB
 """
@@ -16,18 +18,18 @@ import os
 import sqlite3
 import sys
 
+# The same shape tuxtape stores: lists read whole inline, affected versions as JSON.
 SCHEMA = """
+PRAGMA page_size=16384;
 CREATE TABLE cve (id TEXT PRIMARY KEY, state TEXT, title TEXT, description TEXT,
-  cvss_vector TEXT, cvss_score REAL, cvss_rationale TEXT, files TEXT);
-CREATE TABLE cve_file (cve_id TEXT, path TEXT, PRIMARY KEY (cve_id, path));
+  cvss_vector TEXT, cvss_score REAL, cvss_rationale TEXT, files TEXT,
+  fix_commits TEXT, vulnerable_commits TEXT, refs TEXT);
+CREATE TABLE cve_file (cve_id TEXT, path TEXT, PRIMARY KEY (cve_id, path)) WITHOUT ROWID;
 CREATE TABLE cve_dyad (cve_id TEXT, seq INTEGER, vuln_version TEXT, vuln_commit TEXT,
-  fix_version TEXT, fix_commit TEXT, PRIMARY KEY (cve_id, seq));
-CREATE TABLE cve_commit (cve_id TEXT, kind TEXT, seq INTEGER, commit_id TEXT,
-  PRIMARY KEY (cve_id, kind, seq));
-CREATE TABLE cve_affected (cve_id TEXT, block INTEGER, seq INTEGER, version TEXT,
-  less_than TEXT, less_than_or_equal TEXT, status TEXT, version_type TEXT,
-  PRIMARY KEY (cve_id, block, seq));
-CREATE TABLE cve_reference (cve_id TEXT, seq INTEGER, url TEXT, PRIMARY KEY (cve_id, seq));
+  fix_version TEXT, fix_commit TEXT, PRIMARY KEY (cve_id, seq)) WITHOUT ROWID;
+CREATE TABLE cve_affected_block (cve_id TEXT, block INTEGER, vendor TEXT, product TEXT,
+  repo TEXT, default_status TEXT, program_files TEXT, versions TEXT,
+  PRIMARY KEY (cve_id, block));
 """
 
 
@@ -67,29 +69,27 @@ def ingest_one(base, cid, state, rows):
             rationale = "\n".join(s.get("value", "") for s in m.get("scenarios", []))
     files = set()
     for b, block in enumerate(cna.get("affected", [])):
-        files.update(block.get("programFiles", []))
-        for i, v in enumerate(block.get("versions", [])):
-            rows["affected"].append((cid, b, i, v.get("version"), v.get("lessThan"),
-                                     v.get("lessThanOrEqual"), v.get("status"),
-                                     v.get("versionType")))
+        pf = block.get("programFiles", [])
+        files.update(pf)
+        rows["affected"].append((cid, b, block.get("vendor"), block.get("product"),
+                                 block.get("repo"), block.get("defaultStatus"), ",".join(pf),
+                                 json.dumps(block.get("versions", []), separators=(",", ":"))))
     for f in sorted(files):
         rows["file"].append((cid, f))
-    for i, r in enumerate(cna.get("references", [])):
-        rows["ref"].append((cid, i, r.get("url")))
+    refs = "\n".join(r.get("url", "") for r in cna.get("references", []))
     for i, d in enumerate(dyads(read(f"{base}/{cid}.dyad"))):
         rows["dyad"].append((cid, i) + d)
-    for kind, ext in (("fix", "sha1"), ("vulnerable", "vulnerable")):
-        for i, c in enumerate((read(f"{base}/{cid}.{ext}") or "").split()):
-            rows["commit"].append((cid, kind, i, c))
+    commits = ["\n".join((read(f"{base}/{cid}.{ext}") or "").split())
+               for ext in ("sha1", "vulnerable")]
     if state == "rejected":
         desc = next((d.get("value") for d in cna.get("rejectedReasons", [])), desc)
     rows["cve"].append((cid, state, cna.get("title"), desc, vector, score, rationale,
-                        ",".join(sorted(files))))
+                        ",".join(sorted(files)), commits[0], commits[1], refs))
 
 
 def main():
     checkout, db = sys.argv[1], sys.argv[2]
-    rows = {k: [] for k in ("cve", "file", "dyad", "commit", "affected", "ref")}
+    rows = {k: [] for k in ("cve", "file", "dyad", "affected")}
     for state in ("published", "rejected"):
         root = os.path.join(checkout, "cve", state)
         for year in sorted(os.listdir(root)):
@@ -100,14 +100,14 @@ def main():
                 if name.endswith(".json"):
                     ingest_one(base, name[:-5], state, rows)
     con = sqlite3.connect(db)
+    con.execute("PRAGMA journal_mode=TRUNCATE")
     con.executescript(SCHEMA)
     with con:
-        con.executemany("INSERT OR REPLACE INTO cve VALUES (?,?,?,?,?,?,?,?)", rows["cve"])
+        con.executemany("INSERT OR REPLACE INTO cve VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows["cve"])
         con.executemany("INSERT OR IGNORE INTO cve_file VALUES (?,?)", rows["file"])
-        con.executemany("INSERT INTO cve_dyad VALUES (?,?,?,?,?,?)", rows["dyad"])
-        con.executemany("INSERT OR IGNORE INTO cve_commit VALUES (?,?,?,?)", rows["commit"])
-        con.executemany("INSERT INTO cve_affected VALUES (?,?,?,?,?,?,?,?)", rows["affected"])
-        con.executemany("INSERT INTO cve_reference VALUES (?,?,?)", rows["ref"])
+        con.executemany("INSERT OR REPLACE INTO cve_dyad VALUES (?,?,?,?,?,?)", rows["dyad"])
+        con.executemany("INSERT OR REPLACE INTO cve_affected_block VALUES (?,?,?,?,?,?,?,?)",
+                        rows["affected"])
     con.close()
     print(f"{len(rows['cve'])} CVEs, {len(rows['dyad'])} dyad pairs")
 

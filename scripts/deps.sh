@@ -12,7 +12,7 @@ build_pkgs="gcc make meson ninja-build pkg-config git ca-certificates \
 libsqlite3-dev libgit2-dev libjansson-dev libjsmn-dev libcurl4-openssl-dev \
 libssl-dev zlib1g-dev libzstd-dev libelf-dev libmicrohttpd-dev libpq-dev"
 check_pkgs="$build_pkgs libcmocka-dev python3 sqlite3 xz-utils"
-bench_pkgs="$check_pkgs python3"
+bench_pkgs="$check_pkgs python3 time"
 fuzz_pkgs="$check_pkgs clang libclang-rt-14-dev"
 demo_pkgs="$build_pkgs xz-utils"
 
