@@ -107,6 +107,9 @@ int tt_dyad_parse(const char *text, size_t len, const char *file, struct tt_cve_
 /*
  * A reusable CVE JSON 5 parser (it keeps a token buffer between records, so
  * give each thread its own). Parsing reads only the fields tuxtape stores.
+ * tt_cve_load_dir*() also keep the last directory read from open until a
+ * different one is asked for or the parser is freed: use a new parser after
+ * replacing a directory under the same path.
  */
 struct tt_cve_parser;
 struct tt_cve_parser *tt_cve_parser_new(void);

@@ -5,12 +5,10 @@
  * allocations are the strings kept in the record.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 /* Debian's jsmn is header-only: JSMN_STATIC keeps its functions private to this file. */
 #define JSMN_STATIC
@@ -25,8 +23,6 @@
 
 #include "cve_internal.h"
 
-/* Records are under 100 KiB; the limit keeps a hostile file from costing 20x its size in tokens. */
-#define MAX_RECORD_BYTES (16u << 20)
 /* One broken record should not flood the caller's log. */
 #define MAX_WARNINGS 32
 
@@ -34,8 +30,7 @@ struct tt_cve_parser {
 	jsmntok_t *tok;
 	int *next; /* next[i]: the index just past token i and its descendants */
 	unsigned cap;
-	char *file;
-	size_t file_cap;
+	struct tt_cve_files files;
 	struct tt_buf scratch;
 };
 
@@ -62,6 +57,7 @@ struct tt_cve_parser *tt_cve_parser_new(void)
 	p->cap = 1024;
 	p->tok = tt_xmalloc(p->cap * sizeof(*p->tok));
 	p->next = tt_xmalloc(p->cap * sizeof(*p->next));
+	tt_cve_files_init(&p->files);
 	return p;
 }
 
@@ -71,47 +67,14 @@ void tt_cve_parser_free(struct tt_cve_parser *p)
 		return;
 	free(p->tok);
 	free(p->next);
-	free(p->file);
+	tt_cve_files_free(&p->files);
 	tt_buf_free(&p->scratch);
 	free(p);
 }
 
-/*
- * The file buffer lives in the parser so a bulk ingest reuses one allocation
- * for every file. No fstat(): the buffer is nearly always big enough already.
- */
-int tt_cve_parser_read(struct tt_cve_parser *p, const char *path, const char **text, size_t *len)
+struct tt_cve_files *tt_cve_parser_files(struct tt_cve_parser *p)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	size_t n = 0;
-	for (;;) {
-		if (p->file_cap - n < 2 && n > MAX_RECORD_BYTES) {
-			close(fd);
-			return -EFBIG;
-		}
-		if (p->file_cap - n < 2) {
-			p->file_cap = p->file_cap ? p->file_cap * 2 : 64 * 1024;
-			p->file = tt_xrealloc(p->file, p->file_cap);
-		}
-		ssize_t r = read(fd, p->file + n, p->file_cap - n - 1);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			int e = errno;
-			close(fd);
-			return -e;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
-	close(fd);
-	p->file[n] = '\0';
-	*text = p->file;
-	*len = n;
-	return 0;
+	return &p->files;
 }
 
 /* ---- token helpers ---- */
@@ -779,7 +742,7 @@ int tt_cve_parse_json(struct tt_cve_parser *p, const char *text, size_t len, con
 {
 	if (!file)
 		file = "<json>";
-	if (len > MAX_RECORD_BYTES)
+	if (len > TT_CVE_MAX_FILE_BYTES)
 		return tt_error_set(err, -EFBIG, "%s: %zu bytes is too large for a CVE record",
 				    file, len);
 	int n = tokenize(p, text, len, file, err);

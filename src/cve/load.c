@@ -87,19 +87,22 @@ static const struct optional_file {
 };
 #define N_OPTIONAL (sizeof(optional_files) / sizeof(optional_files[0]))
 
-static void load_optional(struct tt_cve_parser *p, char *path, size_t base, unsigned files,
-			  struct tt_cve_record *rec, const struct tt_diag_sink *diag)
+/* name holds "ID.json"; its extension is rewritten in turn for each optional file. */
+static void load_optional(struct tt_cve_files *files, const char *dir, char *name, size_t base,
+			  unsigned want, struct tt_cve_record *rec, const struct tt_diag_sink *diag)
 {
 	for (size_t i = 0; i < N_OPTIONAL; i++) {
 		const struct optional_file *f = &optional_files[i];
-		if (!(files & f->bit))
+		if (!(want & f->bit))
 			continue;
-		strcpy(path + base, f->ext);
+		strcpy(name + base, f->ext);
 		const char *text;
 		size_t len;
-		int r = tt_cve_parser_read(p, path, &text, &len);
+		int r = tt_cve_files_read(files, name, &text, &len);
 		if (r == -ENOENT)
 			continue;
+		char path[PATH_MAX];
+		snprintf(path, sizeof(path), "%s/%s", dir, name);
 		if (r)
 			tt_diag_warn(diag, path, 0, "cannot read: %s", strerror(-r));
 		else
@@ -126,22 +129,26 @@ int tt_cve_load_dir_files(struct tt_cve_parser *p, const char *dir, const char *
 {
 	if (!tt_cve_id_valid(id))
 		return tt_error_set(err, -EINVAL, "\"%s\" is not a CVE id", id ? id : "(null)");
-	char path[PATH_MAX];
-	/* Room for the longest extension, ".vulnerable". */
-	int base = snprintf(path, sizeof(path) - 16, "%s/%s", dir, id);
-	if (base < 0 || (size_t)base >= sizeof(path) - 16)
-		return tt_error_set(err, -ENAMETOOLONG, "path too long: %s/%s", dir, id);
-	strcpy(path + base, ".json");
+	/* A valid id leaves room for the longest extension, ".vulnerable". */
+	char name[TT_CVE_ID_MAX + 16];
+	size_t base = strlen(id);
+	memcpy(name, id, base);
+	strcpy(name + base, ".json");
+	struct tt_cve_files *f = tt_cve_parser_files(p);
 	const char *text;
 	size_t len;
-	int r = tt_cve_parser_read(p, path, &text, &len);
+	int r = tt_cve_files_chdir(f, dir);
+	if (r == 0)
+		r = tt_cve_files_read(f, name, &text, &len);
 	if (r)
-		return tt_error_set(err, r, "cannot read %s: %s", path, strerror(-r));
+		return tt_error_set(err, r, "cannot read %s/%s: %s", dir, name, strerror(-r));
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	r = tt_cve_parse_json(p, text, len, path, rec, diag, err);
 	if (r)
 		return r;
 	check_json_agrees(id, path, state, rec, diag);
-	load_optional(p, path, (size_t)base, files, rec, diag);
+	load_optional(f, dir, name, base, files, rec, diag);
 	return 0;
 }
 

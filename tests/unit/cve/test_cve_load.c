@@ -147,6 +147,24 @@ static void test_load_dir_record_with_another_id_warns(void **state)
 	free(path);
 }
 
+/* The parser keeps the last directory open; asking for another one must switch. */
+static void test_load_dir_switches_directories_with_one_parser(void **state)
+{
+	struct fx *f = *state;
+	const char *ids[] = {"CVE-2024-26581", "CVE-2024-26609", "CVE-2024-9999", "CVE-2024-26610"};
+	for (int i = 0; i < 4; i++) {
+		const char *dir = i % 2 ? f->rejected : f->published;
+		assert_int_equal(load(f, dir, ids[i], i % 2 ? TT_CVE_REJECTED : TT_CVE_PUBLISHED),
+				 0);
+		assert_string_equal(f->rec.id, ids[i]);
+		tt_cve_record_free(&f->rec);
+	}
+	assert_int_equal(f->w.msgs.n, 0);
+	assert_int_equal(load(f, "/nonexistent/dir", "CVE-2024-26581", TT_CVE_PUBLISHED), -ENOENT);
+	assert_non_null(strstr(f->err.msg, "/nonexistent/dir/CVE-2024-26581.json"));
+	assert_int_equal(load(f, f->published, "CVE-2024-26581", TT_CVE_PUBLISHED), 0);
+}
+
 static void test_list_dir_groups_files_by_id_in_numeric_order(void **state)
 {
 	struct fx *f = *state;
@@ -187,6 +205,8 @@ int main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_load_dir_record_with_another_id_warns, setup,
 					    teardown),
+	    cmocka_unit_test_setup_teardown(test_load_dir_switches_directories_with_one_parser,
+					    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_list_dir_groups_files_by_id_in_numeric_order,
 					    setup, teardown),
 	};
