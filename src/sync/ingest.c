@@ -95,7 +95,7 @@ static void parse_item(struct pool *p, struct tt_cve_parser *parser, size_t i)
 	if (it->gone)
 		return;
 	char dir[4096];
-	snprintf(dir, sizeof(dir), "%s/%s", p->workdir, it->dir);
+	snprintf(dir, sizeof(dir), "%s%s", p->workdir, it->dir);
 	sl->rc = tt_cve_load_dir_files(parser, dir, it->id, it->files, it->state, &sl->rec,
 				       &p->diag, &sl->err);
 	if (sl->rc == 0)
@@ -213,7 +213,7 @@ int tt_vulns_ingest(struct tt_store *s, const char *workdir, const struct tt_ing
 	pthread_cond_init(&p->produced, NULL);
 	pthread_cond_init(&p->consumed_cv, NULL);
 	p->items = items;
-	p->workdir = workdir;
+	p->workdir = workdir; /* libgit2 spells it with a trailing '/' */
 	p->user_diag = o->diag;
 	p->diag = (struct tt_diag_sink){.warn = locked_warn, .ctx = p};
 
