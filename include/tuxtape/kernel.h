@@ -183,12 +183,13 @@ int tt_kconfig_load_host(struct tt_kconfig **out, const struct tt_diag_sink *dia
 
 void tt_kconfig_free(struct tt_kconfig *kc);
 
-/* name with or without the "CONFIG_" prefix. */
+/* name with or without the "CONFIG_" prefix (a name starting "CONFIG_" is taken as full). */
 enum tt_kconfig_state tt_kconfig_state(const struct tt_kconfig *kc, const char *name);
 
 /*
- * The value as written after '=' (what $(CONFIG_X) expands to in a
- * Makefile): "y", "m", "0x1000", "\"quoted\"". NULL when absent or not set.
+ * The value as written after '=' in .config: "y", "m", "0x1000",
+ * "\"quoted\"". NULL when absent or not set. (Makefiles see strings
+ * without their quotes since Linux 5.17: auto.conf drops them.)
  */
 const char *tt_kconfig_get(const struct tt_kconfig *kc, const char *name);
 

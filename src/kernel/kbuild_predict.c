@@ -226,12 +226,6 @@ static void list_var(struct dir_ctx *d, const char *var, struct tt_strv *out)
 	tt_buf_free(&b);
 }
 
-static bool in_list(const struct tt_strv *sv, const char *s)
-{
-	/* Lists are short (tens of words): a scan beats building a set. */
-	return tt_strv_contains(sv, s);
-}
-
 /*
  * Makefile.lib's real-search: foo.o with foo-objs / foo-y (/ foo-m for
  * modules) is made of those parts; "foo-" alone still marks it composite.
@@ -335,16 +329,18 @@ struct subdir {
 struct subdirs {
 	struct subdir *v;
 	size_t n, cap;
+	struct tt_strmap index; /* dir -> position + 1 */
 };
 
 static void add_subdir(struct subdirs *s, const char *dir, bool nb)
 {
-	for (size_t i = 0; i < s->n; i++) {
-		if (strcmp(s->v[i].dir, dir) == 0) {
-			s->v[i].need_builtin |= nb;
-			return;
-		}
+	bool created;
+	struct tt_strmap_entry *e = tt_strmap_upsert(&s->index, dir, &created);
+	if (!created) {
+		s->v[(uintptr_t)e->val - 1].need_builtin |= nb;
+		return;
 	}
+	e->val = (void *)(uintptr_t)(s->n + 1);
 	if (s->n == s->cap) {
 		s->cap = s->cap ? s->cap * 2 : 16;
 		s->v = tt_xrealloc(s->v, s->cap * sizeof(*s->v));
@@ -392,10 +388,14 @@ static void resolve_lists(struct dir_ctx *d, bool need_builtin, struct subdirs *
 	for (size_t i = 0; need_builtin && i < oy.n; i++)
 		if (ends_with(oy.v[i], strlen(oy.v[i]), ".o"))
 			add_real_objects(d, oy.v[i], false);
+	struct tt_strmap builtin = TT_STRMAP_INIT;
+	for (size_t i = 0; i < oy.n; i++)
+		tt_strmap_upsert(&builtin, oy.v[i], NULL);
 	tt_strv_sort_unique(&om);
 	for (size_t i = 0; i < om.n; i++)
-		if (ends_with(om.v[i], strlen(om.v[i]), ".o") && !in_list(&oy, om.v[i]))
+		if (ends_with(om.v[i], strlen(om.v[i]), ".o") && !tt_strmap_has(&builtin, om.v[i]))
 			add_real_objects(d, om.v[i], true);
+	tt_strmap_free(&builtin, NULL);
 	/* lib.a and extra-y are built whenever the directory is, built-in or not. */
 	add_plain_objects(d, &ly, TT_KBUILD_BUILTIN, false);
 	add_plain_objects(d, &ex, TT_KBUILD_BUILTIN, false);
@@ -505,6 +505,7 @@ static void eval_text(struct kb_pred *pr, const char *dir, const char *rel, cons
 		free(subs.v[i].dir);
 	}
 	free(subs.v);
+	tt_strmap_free(&subs.index, NULL);
 	tt_strmap_free(&child_env, mk_var_free);
 }
 

@@ -26,9 +26,10 @@ struct kcmd_ctx {
 	void *dep_ctx;
 };
 
+/* NUL counts as a blank: a stray one in a damaged file must not cut a path short. */
 static bool is_blank(char c)
 {
-	return c == ' ' || c == '\t' || c == '\r';
+	return c == ' ' || c == '\t' || c == '\r' || c == '\0';
 }
 
 /* "KEY := value" with KEY starting with prefix; obj and val point into the line. */

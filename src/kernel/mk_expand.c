@@ -386,7 +386,12 @@ bool mk_expand(struct mk *m, const char *s, size_t n, struct tt_buf *out)
 			size_t close = mk_find_close(s, n, i + 1);
 			if (close >= n)
 				return mk_unknown(m, "unterminated variable reference");
+			/* Nested references recurse on the C stack: bound them. */
+			if (m->depth >= MK_MAX_DEPTH)
+				return mk_unknown(m, "references nested too deep");
+			m->depth++;
 			unk |= expand_paren(m, s + i + 2, close - i - 2, out);
+			m->depth--;
 			i = close + 1;
 		} else {
 			unk |= expand_name(m, &c, 1, out);

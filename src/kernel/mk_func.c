@@ -39,7 +39,9 @@ static void add_word(struct tt_buf *out, bool *first, const char *w, size_t wl)
 static bool fn_subst(struct mk *m, const struct mk_args *a, struct tt_buf *out)
 {
 	struct tt_buf from = TT_BUF_INIT, to = TT_BUF_INIT, text = TT_BUF_INIT;
-	bool unk = arg(m, a, 0, &from) | arg(m, a, 1, &to) | arg(m, a, 2, &text);
+	bool unk = arg(m, a, 0, &from);
+	unk |= arg(m, a, 1, &to);
+	unk |= arg(m, a, 2, &text);
 	const char *p = tt_buf_str(&text);
 	if (!from.len) {
 		/* make appends "to" at the end when "from" is empty. */
@@ -63,7 +65,9 @@ static bool fn_subst(struct mk *m, const struct mk_args *a, struct tt_buf *out)
 static bool fn_patsubst(struct mk *m, const struct mk_args *a, struct tt_buf *out)
 {
 	struct tt_buf pat = TT_BUF_INIT, rep = TT_BUF_INIT, text = TT_BUF_INIT;
-	bool unk = arg(m, a, 0, &pat) | arg(m, a, 1, &rep) | arg(m, a, 2, &text);
+	bool unk = arg(m, a, 0, &pat);
+	unk |= arg(m, a, 1, &rep);
+	unk |= arg(m, a, 2, &text);
 	size_t pos = 0, wl, sl;
 	const char *w, *stem;
 	bool first = true;
@@ -99,7 +103,8 @@ static bool fn_strip(struct mk *m, const struct mk_args *a, struct tt_buf *out)
 static bool fn_findstring(struct mk *m, const struct mk_args *a, struct tt_buf *out)
 {
 	struct tt_buf find = TT_BUF_INIT, in = TT_BUF_INIT;
-	bool unk = arg(m, a, 0, &find) | arg(m, a, 1, &in);
+	bool unk = arg(m, a, 0, &find);
+	unk |= arg(m, a, 1, &in);
 	if (strstr(tt_buf_str(&in), tt_buf_str(&find)))
 		tt_buf_adds(out, tt_buf_str(&find));
 	tt_buf_free(&find);
@@ -117,10 +122,26 @@ static bool matches_any(const char *pats, size_t pl, const char *w, size_t wl)
 	return false;
 }
 
+static size_t count_words(const struct tt_buf *b)
+{
+	size_t pos = 0, wl, n = 0;
+	const char *w;
+	while (mk_next_word(tt_buf_str(b), b->len, &pos, &w, &wl))
+		n++;
+	return n;
+}
+
 static bool filter_common(struct mk *m, const struct mk_args *a, struct tt_buf *out, bool keep)
 {
 	struct tt_buf pats = TT_BUF_INIT, text = TT_BUF_INIT;
-	bool unk = arg(m, a, 0, &pats) | arg(m, a, 1, &text);
+	bool unk = arg(m, a, 0, &pats);
+	unk |= arg(m, a, 1, &text);
+	/* Words times patterns: real makefiles stay far below this. */
+	if (count_words(&pats) * count_words(&text) > 20u * 1000 * 1000) {
+		tt_buf_free(&pats);
+		tt_buf_free(&text);
+		return mk_unknown(m, "$(filter) over lists too large");
+	}
 	size_t pos = 0, wl;
 	const char *w;
 	bool first = true;
@@ -190,7 +211,8 @@ static void emit_range(const char *t, size_t n, long first_i, long last_i, struc
 static bool fn_word(struct mk *m, const struct mk_args *a, struct tt_buf *out)
 {
 	struct tt_buf nb = TT_BUF_INIT, text = TT_BUF_INIT;
-	bool unk = arg(m, a, 0, &nb) | arg(m, a, 1, &text);
+	bool unk = arg(m, a, 0, &nb);
+	unk |= arg(m, a, 1, &text);
 	long i = parse_index(tt_buf_str(&nb));
 	if (i > 0)
 		emit_range(tt_buf_str(&text), text.len, i, i, out);
@@ -202,7 +224,9 @@ static bool fn_word(struct mk *m, const struct mk_args *a, struct tt_buf *out)
 static bool fn_wordlist(struct mk *m, const struct mk_args *a, struct tt_buf *out)
 {
 	struct tt_buf sb = TT_BUF_INIT, eb = TT_BUF_INIT, text = TT_BUF_INIT;
-	bool unk = arg(m, a, 0, &sb) | arg(m, a, 1, &eb) | arg(m, a, 2, &text);
+	bool unk = arg(m, a, 0, &sb);
+	unk |= arg(m, a, 1, &eb);
+	unk |= arg(m, a, 2, &text);
 	long s = parse_index(tt_buf_str(&sb)), e = parse_index(tt_buf_str(&eb));
 	if (s > 0 && e >= s)
 		emit_range(tt_buf_str(&text), text.len, s, e, out);
@@ -324,7 +348,8 @@ static bool fn_basename(struct mk *m, const struct mk_args *a, struct tt_buf *ou
 static bool affix(struct mk *m, const struct mk_args *a, struct tt_buf *out, bool prefix)
 {
 	struct tt_buf fix = TT_BUF_INIT, text = TT_BUF_INIT;
-	bool unk = arg(m, a, 0, &fix) | arg(m, a, 1, &text);
+	bool unk = arg(m, a, 0, &fix);
+	unk |= arg(m, a, 1, &text);
 	size_t pos = 0, wl;
 	const char *w;
 	bool first = true;
@@ -356,7 +381,8 @@ static bool fn_addsuffix(struct mk *m, const struct mk_args *a, struct tt_buf *o
 static bool fn_join(struct mk *m, const struct mk_args *a, struct tt_buf *out)
 {
 	struct tt_buf l1 = TT_BUF_INIT, l2 = TT_BUF_INIT;
-	bool unk = arg(m, a, 0, &l1) | arg(m, a, 1, &l2);
+	bool unk = arg(m, a, 0, &l1);
+	unk |= arg(m, a, 1, &l2);
 	size_t p1 = 0, p2 = 0, n1, n2;
 	const char *w1, *w2;
 	bool first = true;
@@ -516,7 +542,8 @@ static void unbind(struct mk *m, const char *name, size_t len, struct mk_var *ol
 static bool fn_foreach(struct mk *m, const struct mk_args *a, struct tt_buf *out)
 {
 	struct tt_buf var = TT_BUF_INIT, list = TT_BUF_INIT;
-	bool unk = arg(m, a, 0, &var) | arg(m, a, 1, &list);
+	bool unk = arg(m, a, 0, &var);
+	unk |= arg(m, a, 1, &list);
 	size_t pos = 0, wl;
 	const char *w;
 	bool first = true;
@@ -630,7 +657,7 @@ static bool fn_eval(struct mk *m, const struct mk_args *a, struct tt_buf *out)
 {
 	struct tt_buf text = TT_BUF_INIT;
 	bool unk = arg(m, a, 0, &text);
-	if (unk) {
+	if (unk || m->eval_depth >= 16) {
 		tt_buf_free(&text);
 		return mk_unknown(m, "$(eval) of text that cannot be evaluated");
 	}
