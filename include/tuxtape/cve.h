@@ -62,23 +62,23 @@ struct tt_affected {
 
 /* CVSS 3.1 as the CNA scored it (JSON metrics, or the .cvss file). */
 struct tt_cvss {
-	char *vector;	  /* "CVSS:3.1/AV:L/..." */
-	double base_score; /* computed from the vector, 0.0..10.0 */
+	char *vector;	      /* "CVSS:3.1/AV:L/..." */
+	double base_score;    /* computed from the vector, 0.0..10.0 */
 	const char *severity; /* static string: NONE, LOW, MEDIUM, HIGH, CRITICAL */
-	char *source;	  /* scorer's org id, NULL when unknown */
-	char *rationale;   /* the explanation, one metric per line; NULL when none */
+	char *source;	      /* scorer's org id, NULL when unknown */
+	char *rationale;      /* the explanation, one metric per line; NULL when none */
 };
 
 struct tt_cve_record {
 	char id[TT_CVE_ID_MAX]; /* "CVE-2024-26581" */
 	enum tt_cve_state state;
-	char *title;	       /* CNA title, NULL when absent */
-	char *description;     /* .message if present, else the CNA English description */
-	char *rejected_reason; /* for rejected records */
-	int64_t date_reserved; /* cveMetadata.dateReserved, 0 when absent */
-	int64_t date_updated;  /* cveMetadata.dateUpdated, 0 when absent */
-	int64_t first_published; /* set by sync: commit time that first published it */
-	struct tt_strv fix_commits;	   /* .sha1 */
+	char *title;		    /* CNA title, NULL when absent */
+	char *description;	    /* .message if present, else the CNA English description */
+	char *rejected_reason;	    /* for rejected records */
+	int64_t date_reserved;	    /* cveMetadata.dateReserved, 0 when absent */
+	int64_t date_updated;	    /* cveMetadata.dateUpdated, 0 when absent */
+	int64_t first_published;    /* set by sync: commit time that first published it */
+	struct tt_strv fix_commits; /* .sha1 */
 	struct tt_strv vulnerable_commits; /* .vulnerable override */
 	struct tt_strv references;	   /* JSON references + .reference */
 	struct tt_strv program_files;	   /* union of the affected blocks' programFiles */
@@ -132,8 +132,7 @@ int tt_cve_parse_json(struct tt_cve_parser *p, const char *text, size_t len, con
  * (FIRST specification, including its Roundup). *severity points to a static
  * string. Returns -EINVAL with err naming the bad metric otherwise.
  */
-int tt_cvss31_score(const char *vector, double *score, const char **severity,
-		    struct tt_error *err);
+int tt_cvss31_score(const char *vector, double *score, const char **severity, struct tt_error *err);
 
 /*
  * Parse a .cvss file: first line "ORGID CVSS:3.1/...", then after a blank
@@ -197,6 +196,24 @@ int tt_cve_list_dir(const char *dir, struct tt_cve_dir_entry **out, size_t *n,
 int tt_cve_load_dir_files(struct tt_cve_parser *p, const char *dir, const char *id, unsigned files,
 			  enum tt_cve_state state, struct tt_cve_record *rec,
 			  const struct tt_diag_sink *diag, struct tt_error *err);
+
+/*
+ * Where one CVE's files come from, for loading from something other than a
+ * directory (sync reads git blobs without checking them out). read() gives
+ * the bytes of NAME ("CVE-2024-26581.dyad"), valid until its next call;
+ * returns 0, -ENOENT when there is no such file, or another negative code.
+ * where names the place in messages ("cve/published/2024 at f40280d").
+ */
+struct tt_cve_file_source {
+	int (*read)(void *ctx, const char *name, const char **text, size_t *len);
+	void *ctx;
+	const char *where;
+};
+
+/* tt_cve_load_dir_files() over any source; files says which optional files to try. */
+int tt_cve_load_from(struct tt_cve_parser *p, const struct tt_cve_file_source *src, const char *id,
+		     unsigned files, enum tt_cve_state state, struct tt_cve_record *rec,
+		     const struct tt_diag_sink *diag, struct tt_error *err);
 
 /*
  * The stable branch a dyad pair belongs to: "6.1" for a fix in 6.1.78, the

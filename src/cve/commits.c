@@ -9,6 +9,15 @@ static bool is_blank(char c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
 }
 
+/* All zeros: the CNA's placeholder for "no commit" (seen in rejected records). */
+static bool is_placeholder(const char *tok, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (tok[i] != '0')
+			return false;
+	return true;
+}
+
 /* Push the commit ids of one line; returns how many tokens were rejected. */
 static int parse_line(const struct tt_line *l, const char *file, struct tt_strv *out,
 		      const struct tt_diag_sink *diag)
@@ -25,6 +34,8 @@ static int parse_line(const struct tt_line *l, const char *file, struct tt_strv 
 			break;
 		const char *tok = l->s + start;
 		size_t n = i - start;
+		if (is_placeholder(tok, n))
+			continue;
 		if (!tt_commit_id_valid(tok, n)) {
 			tt_diag_warn(diag, file, l->no, "not a commit id, skipped: %.*s",
 				     (int)(n > 80 ? 80 : n), tok);

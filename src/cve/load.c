@@ -88,7 +88,7 @@ static const struct optional_file {
 #define N_OPTIONAL (sizeof(optional_files) / sizeof(optional_files[0]))
 
 /* name holds "ID.json"; its extension is rewritten in turn for each optional file. */
-static void load_optional(struct tt_cve_files *files, const char *dir, char *name, size_t base,
+static void load_optional(const struct tt_cve_file_source *src, char *name, size_t base,
 			  unsigned want, struct tt_cve_record *rec, const struct tt_diag_sink *diag)
 {
 	for (size_t i = 0; i < N_OPTIONAL; i++) {
@@ -98,11 +98,11 @@ static void load_optional(struct tt_cve_files *files, const char *dir, char *nam
 		strcpy(name + base, f->ext);
 		const char *text;
 		size_t len;
-		int r = tt_cve_files_read(files, name, &text, &len);
+		int r = src->read(src->ctx, name, &text, &len);
 		if (r == -ENOENT)
 			continue;
 		char path[PATH_MAX];
-		snprintf(path, sizeof(path), "%s/%s", dir, name);
+		snprintf(path, sizeof(path), "%s/%s", src->where, name);
 		if (r)
 			tt_diag_warn(diag, path, 0, "cannot read: %s", strerror(-r));
 		else
@@ -123,9 +123,9 @@ static void check_json_agrees(const char *id, const char *path, enum tt_cve_stat
 	rec->state = state;
 }
 
-int tt_cve_load_dir_files(struct tt_cve_parser *p, const char *dir, const char *id, unsigned files,
-			  enum tt_cve_state state, struct tt_cve_record *rec,
-			  const struct tt_diag_sink *diag, struct tt_error *err)
+int tt_cve_load_from(struct tt_cve_parser *p, const struct tt_cve_file_source *src, const char *id,
+		     unsigned files, enum tt_cve_state state, struct tt_cve_record *rec,
+		     const struct tt_diag_sink *diag, struct tt_error *err)
 {
 	if (!tt_cve_id_valid(id))
 		return tt_error_set(err, -EINVAL, "\"%s\" is not a CVE id", id ? id : "(null)");
@@ -134,22 +134,38 @@ int tt_cve_load_dir_files(struct tt_cve_parser *p, const char *dir, const char *
 	size_t base = strlen(id);
 	memcpy(name, id, base);
 	strcpy(name + base, ".json");
-	struct tt_cve_files *f = tt_cve_parser_files(p);
 	const char *text;
 	size_t len;
-	int r = tt_cve_files_chdir(f, dir);
-	if (r == 0)
-		r = tt_cve_files_read(f, name, &text, &len);
+	int r = src->read(src->ctx, name, &text, &len);
 	if (r)
-		return tt_error_set(err, r, "cannot read %s/%s: %s", dir, name, strerror(-r));
+		return tt_error_set(err, r, "cannot read %s/%s: %s", src->where, name,
+				    strerror(-r));
 	char path[PATH_MAX];
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	snprintf(path, sizeof(path), "%s/%s", src->where, name);
 	r = tt_cve_parse_json(p, text, len, path, rec, diag, err);
 	if (r)
 		return r;
 	check_json_agrees(id, path, state, rec, diag);
-	load_optional(f, dir, name, base, files, rec, diag);
+	load_optional(src, name, base, files, rec, diag);
 	return 0;
+}
+
+static int read_in_dir(void *ctx, const char *name, const char **text, size_t *len)
+{
+	return tt_cve_files_read(ctx, name, text, len);
+}
+
+int tt_cve_load_dir_files(struct tt_cve_parser *p, const char *dir, const char *id, unsigned files,
+			  enum tt_cve_state state, struct tt_cve_record *rec,
+			  const struct tt_diag_sink *diag, struct tt_error *err)
+{
+	struct tt_cve_files *f = tt_cve_parser_files(p);
+	int r = tt_cve_files_chdir(f, dir);
+	if (r)
+		return tt_error_set(err, r, "cannot read %s/%s.json: %s", dir, id ? id : "",
+				    strerror(-r));
+	struct tt_cve_file_source src = {.read = read_in_dir, .ctx = f, .where = dir};
+	return tt_cve_load_from(p, &src, id, files, state, rec, diag, err);
 }
 
 int tt_cve_load_dir(struct tt_cve_parser *p, const char *dir, const char *id,

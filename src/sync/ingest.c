@@ -46,7 +46,9 @@ struct pool {
 	pthread_mutex_t mu;
 	pthread_cond_t produced, consumed_cv;
 	const struct tt_ingest_list *items;
-	const char *workdir;
+	const char *workdir; /* read files here; NULL: read git blobs of target */
+	const char *repo_path;
+	const git_oid *target;
 	size_t next, consumed;
 	bool stop;
 	struct slot slots[WINDOW];
@@ -83,7 +85,70 @@ static bool claim(struct pool *p, size_t *first, size_t *end)
 	return ok;
 }
 
-static void parse_item(struct pool *p, struct tt_cve_parser *parser, size_t i)
+/* A worker's view of the target commit: its own repository handle (libgit2
+ * objects are not shared across threads), year trees, the blob last read. */
+struct blob_reader {
+	git_repository *repo;
+	struct tt_year_trees trees;
+	git_tree *dir;
+	git_blob *blob;
+	char where[96];
+};
+
+static int blob_reader_open(struct blob_reader *br, const struct pool *p)
+{
+	memset(br, 0, sizeof(*br));
+	git_commit *c = NULL;
+	if (git_repository_open(&br->repo, p->repo_path) < 0 ||
+	    git_commit_lookup(&c, br->repo, p->target) < 0 ||
+	    git_commit_tree(&br->trees.root, c) < 0) {
+		git_commit_free(c);
+		return -EIO;
+	}
+	git_commit_free(c);
+	return 0;
+}
+
+static void blob_reader_close(struct blob_reader *br)
+{
+	git_blob_free(br->blob);
+	tt_year_trees_free(&br->trees);
+	git_repository_free(br->repo);
+}
+
+static int read_blob(void *ctx, const char *name, const char **text, size_t *len)
+{
+	struct blob_reader *br = ctx;
+	const git_tree_entry *te = br->dir ? git_tree_entry_byname(br->dir, name) : NULL;
+	if (!te)
+		return -ENOENT;
+	git_blob_free(br->blob);
+	br->blob = NULL;
+	if (git_blob_lookup(&br->blob, br->repo, git_tree_entry_id(te)) < 0)
+		return -EIO;
+	*text = git_blob_rawcontent(br->blob);
+	*len = (size_t)git_blob_rawsize(br->blob);
+	return 0;
+}
+
+static int load_from_git(struct pool *p, struct blob_reader *br, struct tt_cve_parser *parser,
+			 const struct tt_ingest_item *it, struct slot *sl)
+{
+	if (!br->repo)
+		return tt_error_set(&sl->err, -EIO, "cannot open %s at %s: %s", p->repo_path,
+				    git_oid_tostr_s(p->target), tt_git_errmsg());
+	br->dir = tt_year_tree(&br->trees, it->dir);
+	char hex[13];
+	git_oid_tostr(hex, sizeof(hex), p->target);
+	/* git's own spelling of a path at a commit: "f40280da88a0:cve/published/2024". */
+	snprintf(br->where, sizeof(br->where), "%s:%s", hex, it->dir);
+	struct tt_cve_file_source src = {.read = read_blob, .ctx = br, .where = br->where};
+	return tt_cve_load_from(parser, &src, it->id, it->files, it->state, &sl->rec, &p->diag,
+				&sl->err);
+}
+
+static void parse_item(struct pool *p, struct tt_cve_parser *parser, struct blob_reader *br,
+		       size_t i)
 {
 	const struct tt_ingest_item *it = &p->items->v[i];
 	struct slot *sl = &p->slots[i % WINDOW];
@@ -94,10 +159,14 @@ static void parse_item(struct pool *p, struct tt_cve_parser *parser, size_t i)
 	sl->rc = 0;
 	if (it->gone)
 		return;
-	char dir[4096];
-	snprintf(dir, sizeof(dir), "%s%s", p->workdir, it->dir);
-	sl->rc = tt_cve_load_dir_files(parser, dir, it->id, it->files, it->state, &sl->rec,
-				       &p->diag, &sl->err);
+	if (p->workdir) {
+		char dir[4096];
+		snprintf(dir, sizeof(dir), "%s%s", p->workdir, it->dir);
+		sl->rc = tt_cve_load_dir_files(parser, dir, it->id, it->files, it->state, &sl->rec,
+					       &p->diag, &sl->err);
+	} else {
+		sl->rc = load_from_git(p, br, parser, it, sl);
+	}
 	if (sl->rc == 0)
 		sl->enc = tt_cve_encode(&sl->rec);
 }
@@ -106,16 +175,22 @@ static void *worker(void *arg)
 {
 	struct pool *p = arg;
 	struct tt_cve_parser *parser = tt_cve_parser_new();
+	struct blob_reader br = {0};
+	if (!p->workdir && blob_reader_open(&br, p) < 0) {
+		git_repository_free(br.repo);
+		br.repo = NULL; /* each item then reports the failure */
+	}
 	size_t first, end;
 	while (claim(p, &first, &end)) {
 		for (size_t i = first; i < end; i++)
-			parse_item(p, parser, i);
+			parse_item(p, parser, &br, i);
 		pthread_mutex_lock(&p->mu);
 		for (size_t i = first; i < end; i++)
 			p->slots[i % WINDOW].status = SLOT_READY;
 		pthread_cond_broadcast(&p->produced);
 		pthread_mutex_unlock(&p->mu);
 	}
+	blob_reader_close(&br);
 	tt_cve_parser_free(parser);
 	return NULL;
 }
@@ -203,7 +278,8 @@ static int thread_count(const struct tt_sync_options *o)
 	return n < 1 ? 1 : n > 16 ? 16 : (int)n;
 }
 
-int tt_vulns_ingest(struct tt_store *s, const char *workdir, const struct tt_ingest_list *items,
+int tt_vulns_ingest(struct tt_store *s, git_repository *repo, const git_oid *target,
+		    bool from_workdir, const struct tt_ingest_list *items,
 		    const struct tt_sync_options *o, struct tt_sync_result *res,
 		    struct tt_strv *skipped_ids, struct tt_error *err)
 {
@@ -213,7 +289,10 @@ int tt_vulns_ingest(struct tt_store *s, const char *workdir, const struct tt_ing
 	pthread_cond_init(&p->produced, NULL);
 	pthread_cond_init(&p->consumed_cv, NULL);
 	p->items = items;
-	p->workdir = workdir; /* libgit2 spells it with a trailing '/' */
+	/* libgit2 spells the work tree with a trailing '/' */
+	p->workdir = from_workdir ? git_repository_workdir(repo) : NULL;
+	p->repo_path = git_repository_path(repo);
+	p->target = target;
 	p->user_diag = o->diag;
 	p->diag = (struct tt_diag_sink){.warn = locked_warn, .ctx = p};
 

@@ -169,44 +169,6 @@ int tt_vulns_list_all(git_repository *repo, const git_oid *target, struct tt_ing
 	return r;
 }
 
-/*
- * Year directories of the target, loaded once: libgit2 does not cache trees
- * this large, and cve/published/2024 alone has tens of thousands of entries.
- */
-struct year_trees {
-	git_tree *root;
-	struct {
-		char path[48];
-		git_tree *tree; /* NULL: no such directory */
-	} v[128];
-	size_t n;
-};
-
-static git_tree *year_tree(struct year_trees *yt, const char *path)
-{
-	for (size_t i = 0; i < yt->n; i++)
-		if (strcmp(yt->v[i].path, path) == 0)
-			return yt->v[i].tree;
-	git_tree *tree = NULL;
-	git_tree_entry *te;
-	if (git_tree_entry_bypath(&te, yt->root, path) == 0) {
-		git_tree_lookup(&tree, git_tree_owner(yt->root), git_tree_entry_id(te));
-		git_tree_entry_free(te);
-	}
-	if (yt->n < sizeof(yt->v) / sizeof(yt->v[0])) {
-		snprintf(yt->v[yt->n].path, sizeof(yt->v[yt->n].path), "%s", path);
-		yt->v[yt->n++].tree = tree;
-	}
-	return tree;
-}
-
-static void year_trees_free(struct year_trees *yt)
-{
-	for (size_t i = 0; i < yt->n; i++)
-		git_tree_free(yt->v[i].tree);
-	git_tree_free(yt->root);
-}
-
 /* Which of id's files the year tree holds. */
 static unsigned files_of(git_tree *t, const char *id)
 {
@@ -223,7 +185,7 @@ static unsigned files_of(git_tree *t, const char *id)
 }
 
 /* Where id lives at the target: published, rejected, or nowhere. */
-static void locate(struct year_trees *yt, struct tt_ingest_item *it)
+static void locate(struct tt_year_trees *yt, struct tt_ingest_item *it)
 {
 	static const struct {
 		const char *root;
@@ -235,7 +197,7 @@ static void locate(struct year_trees *yt, struct tt_ingest_item *it)
 	for (size_t i = 0; i < 2; i++) {
 		char dir[48];
 		snprintf(dir, sizeof(dir), "%s/%s", homes[i].root, year);
-		git_tree *t = year_tree(yt, dir);
+		git_tree *t = tt_year_tree(yt, dir);
 		if (t && git_tree_entry_byname(t, name)) {
 			it->state = homes[i].state;
 			it->has_json = true;
@@ -264,13 +226,13 @@ static int locate_all(git_repository *repo, const git_oid *target, struct tt_ing
 		      struct tt_error *err)
 {
 	sort_unique(out);
-	struct year_trees yt = {0};
+	struct tt_year_trees yt = {0};
 	int r = commit_tree(repo, target, &yt.root, err);
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < out->n; i++)
 		locate(&yt, &out->v[i]);
-	year_trees_free(&yt);
+	tt_year_trees_free(&yt);
 	return 0;
 }
 

@@ -64,7 +64,7 @@ int tt_vulns_open_cache(const char *dir, const char *source, git_repository **re
 	if (r < 0)
 		return r;
 	if (git_repository_open_ext(repo, dir, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0 &&
-	    git_repository_init(repo, dir, 0) < 0)
+	    git_repository_init(repo, dir, 1) < 0)
 		return tt_error_set(err, -EIO, "cannot create the vulns.git cache in %s: %s", dir,
 				    tt_git_errmsg());
 	r = ensure_origin(*repo, url, err);
@@ -159,41 +159,15 @@ int tt_vulns_resolve_target(git_repository *repo, const char *rev, git_oid *out,
 	return 0;
 }
 
-static void on_checkout(const char *path, size_t done, size_t total, void *payload)
-{
-	const struct tt_sync_progress *p = payload;
-	p->update(p->ctx, "checkout", done, total);
-}
-
-static bool head_is(git_repository *repo, const git_oid *target)
+/*
+ * Whether the cache's work tree holds exactly target, so files can be read
+ * from it (faster than inflating blobs). Sync never checks out: a cache it
+ * creates is bare. A --cache that is a user's checkout at target qualifies.
+ */
+bool tt_vulns_workdir_at(git_repository *repo, const git_oid *target)
 {
 	git_oid head;
+	if (git_repository_is_bare(repo) || !git_repository_workdir(repo))
+		return false;
 	return git_reference_name_to_id(&head, repo, "HEAD") == 0 && git_oid_equal(&head, target);
-}
-
-int tt_vulns_checkout(git_repository *repo, const git_oid *target, bool force,
-		      const struct tt_sync_progress *progress, struct tt_error *err)
-{
-	/* The cache is tuxtape's own: when HEAD is already the target, trust it unless forced. */
-	if (!force && head_is(repo, target))
-		return 0;
-	git_commit *commit;
-	if (git_commit_lookup(&commit, repo, target) < 0)
-		return tt_error_set(err, -EIO, "cannot read commit %s: %s", git_oid_tostr_s(target),
-				    tt_git_errmsg());
-	git_checkout_options co;
-	git_checkout_options_init(&co, GIT_CHECKOUT_OPTIONS_VERSION);
-	co.checkout_strategy = GIT_CHECKOUT_FORCE | GIT_CHECKOUT_REMOVE_UNTRACKED;
-	if (progress && progress->update) {
-		co.progress_cb = on_checkout;
-		co.progress_payload = (void *)progress;
-	}
-	int r = git_checkout_tree(repo, (git_object *)commit, &co);
-	git_commit_free(commit);
-	if (r == 0)
-		r = git_repository_set_head_detached(repo, target);
-	if (r < 0)
-		return tt_error_set(err, -EIO, "cannot check out %s in the cache: %s",
-				    git_oid_tostr_s(target), tt_git_errmsg());
-	return 0;
 }

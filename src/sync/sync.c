@@ -138,7 +138,8 @@ static int ingest_tx(struct tt_store *s, git_repository *repo, const char *sourc
 	if (r == 0)
 		r = list_items(repo, s, res->incremental, &from, to, &items, res, err);
 	if (r == 0)
-		r = tt_vulns_ingest(s, git_repository_workdir(repo), &items, o, res, &skipped, err);
+		r = tt_vulns_ingest(s, repo, to, tt_vulns_workdir_at(repo, to), &items, o, res,
+				    &skipped, err);
 	if (r == 0 && !res->incremental)
 		r = remove_stale(s, &items, res, err);
 	if (r == 0)
@@ -170,10 +171,8 @@ static int sync_locked(struct tt_store *s, const char *cache, const char *source
 	git_oid to;
 	if (r == 0)
 		r = tt_vulns_resolve_target(repo, o->rev, &to, err);
-	if (r == 0) {
+	if (r == 0)
 		git_oid_tostr(res->to_commit, sizeof(res->to_commit), &to);
-		r = tt_vulns_checkout(repo, &to, false, o->progress, err);
-	}
 	res->fetch_seconds = tt_now_monotonic() - t0;
 	if (r == 0)
 		r = ingest_tx(s, repo, source, &to, o, res, err);

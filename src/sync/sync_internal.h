@@ -20,9 +20,24 @@ int tt_vulns_fetch(git_repository *repo, const struct tt_sync_progress *progress
 /* The commit to ingest: rev if given, else origin's default branch. */
 int tt_vulns_resolve_target(git_repository *repo, const char *rev, git_oid *out,
 			    struct tt_error *err);
-/* Make the working tree exactly the target commit's tree. */
-int tt_vulns_checkout(git_repository *repo, const git_oid *target, bool force,
-		      const struct tt_sync_progress *progress, struct tt_error *err);
+/* Whether the cache's work tree holds exactly target (see repo.c). */
+bool tt_vulns_workdir_at(git_repository *repo, const git_oid *target);
+
+/*
+ * Year directories of a commit (cve/published/2024, ...), loaded once:
+ * libgit2 does not cache trees this large, and cve/published/2024 alone has
+ * tens of thousands of entries. root is the commit's tree, owned.
+ */
+struct tt_year_trees {
+	git_tree *root;
+	struct {
+		char path[48];
+		git_tree *tree; /* NULL: no such directory */
+	} v[128];
+	size_t n;
+};
+git_tree *tt_year_tree(struct tt_year_trees *yt, const char *path);
+void tt_year_trees_free(struct tt_year_trees *yt);
 
 /* One CVE to (re)read, with the directory holding its files. */
 struct tt_ingest_item {
@@ -55,8 +70,13 @@ int tt_vulns_first_seen(git_repository *repo, struct tt_store *s, const git_oid 
 			const git_oid *to, const struct tt_sync_progress *progress,
 			struct tt_error *err);
 
-/* Parse the listed CVEs from workdir on worker threads and write them to the store. */
-int tt_vulns_ingest(struct tt_store *s, const char *workdir, const struct tt_ingest_list *items,
+/*
+ * Parse the listed CVEs of target on worker threads and write them to the
+ * store: from the work tree when it holds exactly target (from_workdir),
+ * otherwise from git blobs.
+ */
+int tt_vulns_ingest(struct tt_store *s, git_repository *repo, const git_oid *target,
+		    bool from_workdir, const struct tt_ingest_list *items,
 		    const struct tt_sync_options *o, struct tt_sync_result *res,
 		    struct tt_strv *skipped_ids, struct tt_error *err);
 
