@@ -165,6 +165,50 @@ static void test_load_dir_switches_directories_with_one_parser(void **state)
 	assert_int_equal(load(f, f->published, "CVE-2024-26581", TT_CVE_PUBLISHED), 0);
 }
 
+/* An in-memory source: name -> text, as sync serves git blobs. */
+static const char *const mem_files[][2] = {
+    {"CVE-2024-0007.json", "{\"cveMetadata\":{\"cveId\":\"CVE-2024-0007\"},"
+			   "\"containers\":{\"cna\":{\"descriptions\":[{\"lang\":\"en\","
+			   "\"value\":\"from JSON\"}]}}}"},
+    {"CVE-2024-0007.message", "from the message\n"},
+    {"CVE-2024-0007.dyad", "6.6:89a4d1a89751a0fbd520e64091873e19cc0979e8:0:0\n"},
+};
+
+static int mem_read(void *ctx, const char *name, const char **text, size_t *len)
+{
+	int *reads = ctx;
+	(*reads)++;
+	for (size_t i = 0; i < sizeof(mem_files) / sizeof(mem_files[0]); i++) {
+		if (strcmp(mem_files[i][0], name) == 0) {
+			*text = mem_files[i][1];
+			*len = strlen(*text);
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+static void test_load_from_reads_through_any_source(void **state)
+{
+	struct fx *f = *state;
+	int reads = 0;
+	struct tt_cve_file_source src = {.read = mem_read, .ctx = &reads, .where = "mem"};
+	assert_int_equal(tt_cve_load_from(f->p, &src, "CVE-2024-0007",
+					  TT_CVE_HAS_DYAD | TT_CVE_HAS_MESSAGE, TT_CVE_PUBLISHED,
+					  &f->rec, &f->w.sink, &f->err),
+			 0);
+	/* The JSON and the two optional files asked for, nothing else. */
+	assert_int_equal(reads, 3);
+	assert_string_equal(f->rec.description, "from the message");
+	assert_int_equal(f->rec.n_dyads, 1);
+	assert_null(f->rec.dyads[0].fix_version);
+	tt_cve_record_free(&f->rec);
+	assert_int_equal(tt_cve_load_from(f->p, &src, "CVE-2024-0008", TT_CVE_HAS_ALL,
+					  TT_CVE_PUBLISHED, &f->rec, &f->w.sink, &f->err),
+			 -ENOENT);
+	assert_non_null(strstr(f->err.msg, "mem/CVE-2024-0008.json"));
+}
+
 static void test_list_dir_groups_files_by_id_in_numeric_order(void **state)
 {
 	struct fx *f = *state;
@@ -207,6 +251,8 @@ int main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_load_dir_switches_directories_with_one_parser,
 					    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_load_from_reads_through_any_source, setup,
+					    teardown),
 	    cmocka_unit_test_setup_teardown(test_list_dir_groups_files_by_id_in_numeric_order,
 					    setup, teardown),
 	};
