@@ -105,8 +105,6 @@ static char *strip_root(const struct kb_pred *pr, const char *path)
 	return p;
 }
 
-static char *source_of(struct dir_ctx *d, const char *obj, int depth, bool *generated);
-
 /* The prerequisite of rule i for obj, when its target pattern matches (stem length in *sl). */
 static char *rule_prereq(struct dir_ctx *d, size_t i, const char *obj, size_t *sl)
 {
@@ -128,45 +126,65 @@ static bool has_suffix(const char *s, const char *suf)
 	return n > m && strcmp(s + n - m, suf) == 0;
 }
 
+struct rule_cand {
+	char *prereq;
+	size_t stem;
+};
+
+static int cmp_cand(const void *a, const void *b)
+{
+	const struct rule_cand *x = a, *y = b;
+	return (x->stem > y->stem) - (x->stem < y->stem);
+}
+
+static char *find_source(struct dir_ctx *d, const char *obj, int depth, bool fallback,
+			 bool *generated);
+
 /*
- * A pattern rule of the directory that builds obj: its first prerequisite
- * is the source ("lib-%.o: $(srctree)/lib/%.c"), or another object to
- * resolve in turn ("%.stub.o: %.o", an objcopy of it). Like make, prefer
- * the shortest stem among rules whose prerequisite exists or can be made.
+ * A rule of the directory that builds obj: its first prerequisite is the
+ * source ("lib-%.o: $(srctree)/lib/%.c"), or another object to resolve in
+ * turn ("%.stub.o: %.o", an objcopy of it). Like make, try the shortest
+ * stem first and take the first rule whose prerequisite exists or can be
+ * made from something that exists.
  */
 static char *source_by_rule(struct dir_ctx *d, const char *obj, int depth, bool *generated)
 {
-	char *best = NULL;
-	size_t best_stem = SIZE_MAX;
+	struct rule_cand *c = NULL;
+	size_t n = 0;
 	for (size_t i = 0; i < d->m->rule_targets.n && depth < 4; i++) {
 		size_t sl;
 		char *prereq = rule_prereq(d, i, obj, &sl);
-		bool usable = prereq && sl < best_stem && strcmp(prereq, obj) != 0 &&
-			      (has_suffix(prereq, ".o") ||
-			       ((has_suffix(prereq, ".c") || has_suffix(prereq, ".S")) &&
-				src_exists(d->pr, prereq)));
-		if (usable) {
-			free(best);
-			best = prereq;
-			best_stem = sl;
-		} else {
+		if (!prereq || strcmp(prereq, obj) == 0) {
 			free(prereq);
+			continue;
 		}
+		c = tt_xrealloc(c, (n + 1) * sizeof(*c));
+		c[n++] = (struct rule_cand){prereq, sl};
 	}
-	if (best && has_suffix(best, ".o")) {
-		char *src = source_of(d, best, depth + 1, generated);
-		free(best);
-		return src;
+	if (n > 1)
+		qsort(c, n, sizeof(*c), cmp_cand);
+	char *src = NULL;
+	for (size_t i = 0; i < n && !src; i++) {
+		const char *pq = c[i].prereq;
+		if (has_suffix(pq, ".o"))
+			src = find_source(d, pq, depth + 1, false, generated);
+		else if ((has_suffix(pq, ".c") || has_suffix(pq, ".S")) && src_exists(d->pr, pq))
+			src = tt_xstrdup(pq), *generated = false;
 	}
-	return best;
+	for (size_t i = 0; i < n; i++)
+		free(c[i].prereq);
+	free(c);
+	return src;
 }
 
 /*
  * The source of an object. Kbuild's pattern rules try %.c before %.S; an
  * object with neither in the tree is built by a rule of the directory, or
- * from a generated file, whose kind the makefile's own rule usually names.
+ * (fallback) from a generated file, whose kind the makefile's own rule
+ * usually names. Without fallback, NULL when nothing existing builds it.
  */
-static char *source_of(struct dir_ctx *d, const char *obj, int depth, bool *generated)
+static char *find_source(struct dir_ctx *d, const char *obj, int depth, bool fallback,
+			 bool *generated)
 {
 	size_t stem = strlen(obj) - 2;
 	static const char *const exts[] = {".c", ".S", ".rs"};
@@ -180,7 +198,7 @@ static char *source_of(struct dir_ctx *d, const char *obj, int depth, bool *gene
 		free(s);
 	}
 	char *by_rule = source_by_rule(d, obj, depth, generated);
-	if (by_rule)
+	if (by_rule || !fallback)
 		return by_rule;
 	*generated = true;
 	/* Makefile.lib wraps device-tree blobs in a generated assembler file. */
@@ -197,7 +215,7 @@ static void add_object(struct dir_ctx *d, const char *obj, const char *module,
 		       enum tt_kbuild_kind kind)
 {
 	bool gen;
-	char *src = source_of(d, obj, 0, &gen);
+	char *src = find_source(d, obj, 0, true, &gen);
 	kb_fileset_add(&d->pr->p->files, src, obj, module, kind, gen);
 	free(src);
 }

@@ -127,6 +127,23 @@ static void test_tree_headers_skip_wildcards_and_own_source(void **state)
 	free(dir);
 }
 
+static void test_tree_in_tree_build_uses_build_dir_as_root(void **state)
+{
+	char *dir = fixture("build-intree");
+	struct tt_kbuild_tree *t;
+	assert_int_equal(tt_kbuild_tree_read(dir, NULL, &t, NULL, NULL), 0);
+	char real[4096];
+	assert_non_null(realpath(dir, real));
+	assert_string_equal(tt_kbuild_tree_source_root(t), real);
+	const struct tt_strv *s = tt_kbuild_tree_sources(t);
+	assert_int_equal(s->n, 1); /* scripts/ is build machinery */
+	assert_string_equal(s->v[0], "kernel/fork.c");
+	assert_false(tt_kbuild_tree_file(t, 0)->generated);
+	assert_true(tt_kbuild_tree_has_header(t, "include/linux/sched.h"));
+	tt_kbuild_tree_free(t);
+	free(dir);
+}
+
 static void test_tree_missing_dir_is_an_error(void **state)
 {
 	struct tt_kbuild_tree *t = NULL;
@@ -187,6 +204,7 @@ int main(void)
 	    cmocka_unit_test(test_tree_reads_fixture_build_dir),
 	    cmocka_unit_test(test_tree_classifies_builtin_module_host),
 	    cmocka_unit_test(test_tree_headers_skip_wildcards_and_own_source),
+	    cmocka_unit_test(test_tree_in_tree_build_uses_build_dir_as_root),
 	    cmocka_unit_test(test_tree_missing_dir_is_an_error),
 	    cmocka_unit_test(test_tree_reproduces_real_defconfig_sources),
 	};
