@@ -51,8 +51,34 @@ static int ensure_origin(git_repository *repo, const char *url, struct tt_error 
 	return 0;
 }
 
-int tt_vulns_open_cache(const char *dir, const char *source, git_repository **repo,
-			struct tt_error *err)
+static int on_transfer(const git_indexer_progress *stats, void *payload);
+
+/*
+ * A new cache is a bare clone: from a local repository libgit2 then copies or
+ * links its objects (seconds) instead of packing them for a fetch (minutes).
+ */
+static int clone_cache(const char *dir, const char *url, git_repository **repo,
+		       const struct tt_sync_progress *progress, struct tt_error *err)
+{
+	git_clone_options co;
+	git_clone_options_init(&co, GIT_CLONE_OPTIONS_VERSION);
+	co.bare = 1;
+	co.local = GIT_CLONE_LOCAL_AUTO;
+	if (progress && progress->update) {
+		co.fetch_opts.callbacks.transfer_progress = on_transfer;
+		co.fetch_opts.callbacks.payload = (void *)progress;
+	}
+	if (git_clone(repo, url, dir, &co) < 0)
+		return tt_error_set(err, -EIO,
+				    "cannot clone %s into %s: %s (check the URL or path and the "
+				    "network)",
+				    url, dir, tt_git_errmsg());
+	return 0;
+}
+
+int tt_vulns_open_cache(const char *dir, const char *source, bool may_clone,
+			const struct tt_sync_progress *progress, git_repository **repo,
+			bool *cloned, struct tt_error *err)
 {
 	_cleanup_free_ char *url = normalize_source(source);
 	if (is_git_bundle(url))
@@ -60,14 +86,19 @@ int tt_vulns_open_cache(const char *dir, const char *source, git_repository **re
 				    "%s is a git bundle, which libgit2 cannot fetch from; clone it "
 				    "first (`git clone %s DIR`) and pass DIR as --source",
 				    url, url);
-	int r = tt_mkdir_p(dir, 0755, err);
-	if (r < 0)
+	*cloned = false;
+	if (git_repository_open_ext(repo, dir, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0) {
+		if (!may_clone)
+			return tt_error_set(
+			    err, -ENOENT,
+			    "there is no vulns.git cache in %s yet (--offline: sync "
+			    "once without it)",
+			    dir);
+		int r = clone_cache(dir, url, repo, progress, err);
+		*cloned = r == 0;
 		return r;
-	if (git_repository_open_ext(repo, dir, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0 &&
-	    git_repository_init(repo, dir, 1) < 0)
-		return tt_error_set(err, -EIO, "cannot create the vulns.git cache in %s: %s", dir,
-				    tt_git_errmsg());
-	r = ensure_origin(*repo, url, err);
+	}
+	int r = ensure_origin(*repo, url, err);
 	if (r < 0) {
 		git_repository_free(*repo);
 		*repo = NULL;

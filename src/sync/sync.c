@@ -159,14 +159,10 @@ static int sync_locked(struct tt_store *s, const char *cache, const char *source
 		       struct tt_error *err)
 {
 	git_repository *repo = NULL;
-	if (o->offline && !tt_path_exists(cache))
-		return tt_error_set(err, -ENOENT,
-				    "--offline: there is no vulns.git cache at %s yet; sync once "
-				    "without --offline",
-				    cache);
-	int r = tt_vulns_open_cache(cache, source, &repo, err);
+	bool cloned = false;
 	double t0 = tt_now_monotonic();
-	if (r == 0 && !o->offline)
+	int r = tt_vulns_open_cache(cache, source, !o->offline, o->progress, &repo, &cloned, err);
+	if (r == 0 && !o->offline && !cloned)
 		r = tt_vulns_fetch(repo, o->progress, err);
 	git_oid to;
 	if (r == 0)

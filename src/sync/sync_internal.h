@@ -12,9 +12,13 @@
 /* libgit2's last error as text, for messages. */
 const char *tt_git_errmsg(void);
 
-/* Open the cache clone, creating it and pointing "origin" at source as needed. */
-int tt_vulns_open_cache(const char *dir, const char *source, git_repository **repo,
-			struct tt_error *err);
+/*
+ * Open the cache clone and point its "origin" at source; when there is none
+ * and may_clone, clone source into dir (*cloned says so: no fetch needed).
+ */
+int tt_vulns_open_cache(const char *dir, const char *source, bool may_clone,
+			const struct tt_sync_progress *progress, git_repository **repo,
+			bool *cloned, struct tt_error *err);
 int tt_vulns_fetch(git_repository *repo, const struct tt_sync_progress *progress,
 		   struct tt_error *err);
 /* The commit to ingest: rev if given, else origin's default branch. */
