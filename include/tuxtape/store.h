@@ -93,6 +93,8 @@ struct tt_store_nvd {
 
 /* Replace a feed's whole table (KEV, EPSS are complete snapshots). */
 int tt_store_feed_clear(struct tt_store *s, const char *feed, struct tt_error *err);
+/* How many entries a feed's table holds now. */
+int tt_store_feed_rows(struct tt_store *s, const char *feed, long *rows, struct tt_error *err);
 int tt_store_kev_put(struct tt_store *s, const struct tt_store_kev *e, struct tt_error *err);
 int tt_store_ssvc_put(struct tt_store *s, const struct tt_store_ssvc *e, struct tt_error *err);
 int tt_store_epss_put(struct tt_store *s, const struct tt_store_epss *e, const char *score_date,

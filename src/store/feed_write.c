@@ -1,26 +1,58 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Writing enrichment feed entries (KEV, CISA vulnrichment SSVC, EPSS, NVD). */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "store_internal.h"
 
+/* Each feed's table; names are fixed strings, never user input. */
 static const struct {
 	const char *feed;
-	const char *sql;
-} clear_sql[] = {
-    {"kev", "DELETE FROM kev"},
-    {"vulnrichment", "DELETE FROM ssvc"},
-    {"epss", "DELETE FROM epss"},
-    {"nvd", "DELETE FROM nvd"},
+	const char *table;
+} feed_tables[] = {
+    {"kev", "kev"},
+    {"vulnrichment", "ssvc"},
+    {"epss", "epss"},
+    {"nvd", "nvd"},
 };
+
+static const char *table_of(const char *feed)
+{
+	for (size_t i = 0; i < sizeof(feed_tables) / sizeof(feed_tables[0]); i++)
+		if (strcmp(feed_tables[i].feed, feed) == 0)
+			return feed_tables[i].table;
+	return NULL;
+}
 
 int tt_store_feed_clear(struct tt_store *s, const char *feed, struct tt_error *err)
 {
-	for (size_t i = 0; i < sizeof(clear_sql) / sizeof(clear_sql[0]); i++)
-		if (strcmp(clear_sql[i].feed, feed) == 0)
-			return tt_db_exec(s->db, clear_sql[i].sql, err);
-	return tt_error_set(err, -EINVAL, "unknown feed '%s'", feed);
+	const char *table = table_of(feed);
+	if (!table)
+		return tt_error_set(err, -EINVAL, "unknown feed '%s'", feed);
+	char sql[64];
+	snprintf(sql, sizeof(sql), "DELETE FROM %s", table);
+	return tt_db_exec(s->db, sql, err);
+}
+
+int tt_store_feed_rows(struct tt_store *s, const char *feed, long *rows, struct tt_error *err)
+{
+	const char *table = table_of(feed);
+	if (!table)
+		return tt_error_set(err, -EINVAL, "unknown feed '%s'", feed);
+	char sql[64];
+	snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM %s", table);
+	struct tt_db_stmt *st;
+	int r = tt_db_prepare(s->db, sql, &st, err);
+	if (r < 0)
+		return r;
+	r = tt_db_step(s->db, st, err);
+	if (r == TT_DB_ROW) {
+		*rows = (long)tt_db_int64(s->db, st, 0);
+		r = 0;
+	}
+	tt_db_finalize(s->db, st);
+	return r;
 }
 
 int tt_store_kev_put(struct tt_store *s, const struct tt_store_kev *e, struct tt_error *err)

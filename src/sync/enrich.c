@@ -160,10 +160,14 @@ int tt_enrich_load(struct tt_store *s, const char *source, enum tt_feed_kind kin
 	if (r < 0)
 		return r;
 	r = load(s, source, kind, &c, &fr, diag, err);
+	/* Vulnrichment and NVD accumulate over loads: the feed row counts what is held. */
+	long held = c.entries;
+	if (r == 0 && (fr.kind == TT_FEED_NVD || fr.kind == TT_FEED_VULNRICHMENT))
+		r = tt_store_feed_rows(s, tt_feed_kind_name(fr.kind), &held, err);
 	feed_version(&fr, res->version, sizeof(res->version));
 	if (r == 0)
 		r = tt_store_feed_loaded(s, tt_feed_kind_name(fr.kind), source, (int64_t)time(NULL),
-					 c.entries, res->version, err);
+					 held, res->version, err);
 	if (r == 0)
 		r = tt_store_commit(s, err);
 	else

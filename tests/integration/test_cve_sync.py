@@ -13,7 +13,9 @@ Checks:
   CVE whose 6.1 branch was never fixed, a CVE with a 0:0 origin, an id that
   was rejected between two snapshots;
 - a second sync with nothing new changes nothing;
-- a sync that fails midway (bad --rev) leaves the store as it was.
+- a sync that fails midway (bad --rev) leaves the store as it was;
+- `cve enrich` loads the real KEV, EPSS, vulnrichment and NVD samples, and
+  `cve show` / `cve list --kev` report them.
 """
 import json
 import os
@@ -89,6 +91,34 @@ def spot_checks(exe, db):
     check(rec["state"] == "rejected", "CVE-2021-47504 is marked rejected, not deleted")
 
 
+def enrich_checks(exe, db, data, tmp):
+    feeds = os.path.join(data, "feeds")
+    vr = os.path.join(tmp, "vulnrichment")
+    os.makedirs(vr)
+    subprocess.run(["tar", "-xJf", os.path.join(feeds, "vulnrichment-linux.tar.xz"), "-C", vr],
+                   check=True)
+    nvd = sorted(os.path.join(data, "nvd", f) for f in os.listdir(os.path.join(data, "nvd"))
+                 if f.endswith(".json"))
+    p = tuxtape(exe, db, "cve", "enrich", "--json",
+                os.path.join(feeds, "known_exploited_vulnerabilities.json"),
+                os.path.join(feeds, "epss_scores-2026-08-16.csv.gz"), vr, *nvd, expect=(0,))
+    loaded = {r["kind"]: r for r in json.loads(p.stdout)}
+    check(loaded["kev"]["entries"] == 1404, "KEV: 1,404 entries loaded")
+    check(loaded["epss"]["entries"] == 360142, "EPSS: 360,142 scores loaded")
+    check(loaded["vulnrichment"]["entries"] == 3660, "vulnrichment: 3,660 SSVC records loaded")
+    e = show(exe, db, "CVE-2024-36971")["enrichment"]
+    check(e.get("kev", {}).get("date_added") == "2024-08-07", "CVE-2024-36971 is in KEV (2024-08-07)")
+    check(e.get("ssvc", {}).get("exploitation") == "active", "CVE-2024-36971: SSVC exploitation active")
+    check(abs(e.get("epss", {}).get("score", 0) - 0.02701) < 1e-9, "CVE-2024-36971: EPSS 0.02701")
+    check(e.get("nvd", {}).get("cwes") == "CWE-416", "CVE-2024-36971: NVD CWE-416")
+    kev = json.loads(tuxtape(exe, db, "cve", "list", "--kev", "--json").stdout)
+    check(len(kev) == 5 and all(c["kev"] for c in kev),
+          f"cve list --kev: the 5 KEV CVEs the kernel CNA published (got {len(kev)})")
+    status = json.loads(tuxtape(exe, db, "cve", "status", "--json").stdout)
+    feeds_by = {f["name"]: f for f in status["feeds"]}
+    check(feeds_by["nvd"]["entries"] == len(nvd), "NVD records accumulate over loads")
+
+
 def main():
     exe = sys.argv[1]
     data = os.environ.get("TT_SHARED_DATA", "")
@@ -101,7 +131,7 @@ def main():
         src = os.path.join(tmp, "src.git")
         subprocess.run(["git", "clone", "-q", "--bare", bundle, src], check=True)
         inc, full = os.path.join(tmp, "inc.db"), os.path.join(tmp, "full.db")
-        cache_a, cache_b = os.path.join(tmp, "cache-a"), os.path.join(tmp, "cache-b")
+        cache_a = os.path.join(tmp, "cache")
 
         r1 = sync(exe, inc, src, cache_a, "--rev", FIRST)
         check(not r1["incremental"] and r1["store"]["published"] == 10991,
@@ -112,12 +142,13 @@ def main():
               f"tip: 14,626 published (got {r2['store']['published']})")
         check(r2["rejected"] > 0 and r2["added"] > 0, "incremental sync added and rejected ids")
 
-        r3 = sync(exe, full, src, cache_b, "--full")
+        r3 = sync(exe, full, src, cache_a, "--full")
         check(r3["store"]["published"] == 14626, "full sync of the tip: 14,626 published")
         a, b = dump(inc), dump(full)
         for t in TABLES:
             check(a[t] == b[t], f"incremental and full stores agree on {t} ({len(a[t])} rows)")
         spot_checks(exe, full)
+        enrich_checks(exe, full, data, tmp)
 
         r4 = sync(exe, inc, src, cache_a)
         check(r4["examined"] == 0 and r4["added"] == 0 and r4["updated"] == 0,
