@@ -49,7 +49,9 @@ struct mk {
 	const char *file;
 	int line;
 	/* expansion state */
-	int depth;	   /* nested expansions of recursive variables */
+	int depth;	   /* nested references and recursive-variable expansions */
+	int n_active;	   /* recursive variables being expanded, innermost last */
+	char *active[100]; /* ... by name: make rejects a variable that references itself */
 	int eval_depth;	   /* nested include / $(eval) */
 	size_t budget;	   /* bytes of expansion output left: stops runaway foreach/call */
 	size_t steps;	   /* function calls and loop iterations left, for the same reason */
@@ -71,6 +73,8 @@ struct mk_var *mk_local(struct mk *m, const char *name, size_t len);
  */
 bool mk_expand(struct mk *m, const char *s, size_t n, struct tt_buf *out);
 bool mk_expand_var(struct mk *m, const char *name, struct tt_buf *out);
+/* The body of a $(call): like mk_expand_var, but the function may call itself. */
+bool mk_expand_call(struct mk *m, const char *name, struct tt_buf *out);
 
 /* Append what $(CONFIG_X) expands to; false when make sees it undefined. */
 bool mk_config_value(const struct mk *m, const char *name, size_t len, struct tt_buf *out);

@@ -9,7 +9,8 @@
 
 /* Enough for any real makefile; stops a pathological foreach/call from eating memory. */
 #define MK_BUDGET (64u << 20)
-#define MK_STEPS  (2u * 1000 * 1000)
+/* The whole Debian 6.1 tree needs under 20,000 per directory. */
+#define MK_STEPS  (500u * 1000)
 /* Deeper than any real Kbuild nesting; catches "x = $(x)" self references. */
 #define MK_MAX_DEPTH 100
 
@@ -184,7 +185,16 @@ static bool budget_spend(struct mk *m, size_t n)
 	return true;
 }
 
-static bool expand_value(struct mk *m, const struct mk_var *v, struct tt_buf *out)
+static bool is_active(const struct mk *m, const char *name, size_t len)
+{
+	for (int i = 0; i < m->n_active; i++)
+		if (strlen(m->active[i]) == len && memcmp(m->active[i], name, len) == 0)
+			return true;
+	return false;
+}
+
+static bool expand_value(struct mk *m, const char *name, size_t len, const struct mk_var *v,
+			 struct tt_buf *out)
 {
 	bool unk = false;
 	if (v->unknown) {
@@ -196,13 +206,17 @@ static bool expand_value(struct mk *m, const struct mk_var *v, struct tt_buf *ou
 		tt_buf_adds(out, v->value);
 		return unk;
 	}
-	if (m->depth >= MK_MAX_DEPTH)
-		return mk_unknown(m, "variable expansion too deep (self reference?)");
+	if (is_active(m, name, len))
+		return mk_unknown(m, "recursive variable '%.*s' references itself", (int)len, name);
+	if (m->depth >= MK_MAX_DEPTH || m->n_active >= MK_MAX_DEPTH || !mk_step(m))
+		return mk_unknown(m, "variable expansion too deep or too long");
 	m->depth++;
+	m->active[m->n_active++] = tt_xstrndup(name, len);
 	/* Copy: expanding may redefine the variable ($(eval) inside its own value). */
 	char *text = tt_xstrdup(v->value);
 	unk |= mk_expand(m, text, strlen(text), out);
 	free(text);
+	free(m->active[--m->n_active]);
 	m->depth--;
 	return unk;
 }
@@ -211,13 +225,34 @@ static bool expand_name(struct mk *m, const char *name, size_t len, struct tt_bu
 {
 	const struct mk_var *v = lookup(m, name, len);
 	if (v)
-		return expand_value(m, v, out);
+		return expand_value(m, name, len, v, out);
 	if (mk_config_value(m, name, len, out))
 		return false;
 	if (is_external(name, len))
 		return mk_unknown(m, "$(%.*s) is set by the toolchain, not by Kbuild files",
 				  (int)len, name);
 	return false;
+}
+
+bool mk_expand_call(struct mk *m, const char *name, struct tt_buf *out)
+{
+	const struct mk_var *v = lookup(m, name, strlen(name));
+	if (!v || !v->recursive)
+		return mk_expand_var(m, name, out);
+	/* Like make, $(call) may recurse into its own function; depth and steps bound it. */
+	if (m->depth >= MK_MAX_DEPTH || !mk_step(m))
+		return mk_unknown(m, "$(call %s) nested too deep or too long", name);
+	bool unk = v->unknown;
+	if (unk) {
+		free(m->why);
+		m->why = tt_xstrdup(v->why ? v->why : "value not known");
+	}
+	m->depth++;
+	char *text = tt_xstrdup(v->value);
+	unk |= mk_expand(m, text, strlen(text), out);
+	free(text);
+	m->depth--;
+	return unk;
 }
 
 bool mk_expand_var(struct mk *m, const char *name, struct tt_buf *out)
@@ -419,7 +454,7 @@ void mk_export_into(struct mk *m, struct tt_strmap *env)
 			continue;
 		/* A sub-make gets the value as text in its environment: expanded, simple. */
 		struct tt_buf b = TT_BUF_INIT;
-		bool unk = expand_value(m, v, &b);
+		bool unk = expand_value(m, names.v[i], strlen(names.v[i]), v, &b);
 		struct mk_var *nv = mk_var_new(tt_buf_str(&b), false);
 		nv->unknown = unk;
 		nv->why = unk ? tt_xstrdup(m->why ? m->why : "unknown") : NULL;

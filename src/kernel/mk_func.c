@@ -604,7 +604,7 @@ static bool fn_call(struct mk *m, const struct mk_args *a, struct tt_buf *out)
 		saved[i] = bind(m, num, (size_t)nl, tt_buf_str(&v), v.len);
 		tt_buf_free(&v);
 	}
-	unk |= mk_expand_var(m, nm, out);
+	unk |= mk_expand_call(m, nm, out);
 	for (int i = a->n - 1; i >= 0; i--) {
 		int nl = snprintf(num, sizeof(num), "%d", i);
 		unbind(m, num, (size_t)nl, saved[i]);

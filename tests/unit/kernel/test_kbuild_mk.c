@@ -186,6 +186,19 @@ static void test_mk_unknowns_are_reported_not_dropped(void **state)
 static void test_mk_pathological_input_terminates(void **state)
 {
 	check("x = $(x)\nobj-y += $(x) a.o\n", "d/a.o:b");
+	/* Mutual references branch exponentially unless self reference is caught. */
+	check("a = $(b)$(b)$(b)\nb = $(a)$(a)$(a)\nobj-y += $(a) a.o\n", "d/a.o:b");
+	check("e0 :=\ne1 = $(e0)$(e0)\ne2 = $(e1)$(e1)\ne3 = $(e2)$(e2)\ne4 = $(e3)$(e3)\n"
+	      "e5 = $(e4)$(e4)$(e4)$(e4)$(e4)$(e4)$(e4)$(e4)$(e4)$(e4)$(e4)$(e4)$(e4)$(e4)\n"
+	      "e6 = $(e5)$(e5)$(e5)$(e5)$(e5)$(e5)$(e5)$(e5)$(e5)$(e5)$(e5)$(e5)$(e5)$(e5)\n"
+	      "e7 = $(e6)$(e6)$(e6)$(e6)$(e6)$(e6)$(e6)$(e6)$(e6)$(e6)$(e6)$(e6)$(e6)$(e6)\n"
+	      "e8 = $(e7)$(e7)$(e7)$(e7)$(e7)$(e7)$(e7)$(e7)$(e7)$(e7)$(e7)$(e7)$(e7)$(e7)\n"
+	      "obj-y += $(e8) e.o\n",
+	      "d/e.o:b");
+	/* $(call) may recurse, as in make. */
+	check("rev = $(if $(1),$(call rev,$(wordlist 2,9,$(1))) $(firstword $(1)))\n"
+	      "obj-y += $(call rev,r1.o r2.o)\n",
+	      "d/r1.o:b d/r2.o:b");
 	check("l := a a\nl := $(l) $(l)\nl := $(l) $(l)\nl := $(l) $(l)\nl := $(l) $(l)\n"
 	      "l := $(l) $(l)\nl := $(l) $(l)\nl := $(l) $(l)\nl := $(l) $(l)\nl := $(l) $(l)\n"
 	      "y := $(foreach a,$(l),$(foreach b,$(l),$(foreach c,$(l),)))\nobj-y += b.o\n",
