@@ -211,7 +211,7 @@ static int insert_cve_row(struct tt_store *s, const struct tt_cve_record *rec,
 		tt_db_bind_text(db, st, 14, rec->cvss.rationale);
 	}
 	for (int i = 0; i < N_LISTS; i++)
-		tt_db_bind_text(db, st, 15 + i, tt_buf_str(&enc->lists[i]));
+		tt_db_bind_textn(db, st, 15 + i, tt_buf_str(&enc->lists[i]), enc->lists[i].len);
 	return tt_db_run(db, st, err);
 }
 
@@ -259,8 +259,10 @@ static int insert_affected(struct tt_store *s, const struct tt_cve_record *rec,
 		tt_db_bind_text(s->db, st, 4, a->product);
 		tt_db_bind_text(s->db, st, 5, a->repo);
 		tt_db_bind_text(s->db, st, 6, a->default_status);
-		tt_db_bind_text(s->db, st, 7, tt_buf_str(&enc->block_files[b]));
-		tt_db_bind_text(s->db, st, 8, tt_buf_str(&enc->block_versions[b]));
+		tt_db_bind_textn(s->db, st, 7, tt_buf_str(&enc->block_files[b]),
+				 enc->block_files[b].len);
+		tt_db_bind_textn(s->db, st, 8, tt_buf_str(&enc->block_versions[b]),
+				 enc->block_versions[b].len);
 		r = tt_db_run(s->db, st, err);
 	}
 	return r;

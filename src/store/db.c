@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <string.h>
+
 #include "db.h"
 
 int tt_db_exec(struct tt_db *db, const char *sql, struct tt_error *err)
@@ -14,9 +16,14 @@ int tt_db_prepare(struct tt_db *db, const char *sql, struct tt_db_stmt **out, st
 void tt_db_bind_text(struct tt_db *db, struct tt_db_stmt *st, int i, const char *v)
 {
 	if (v)
-		db->ops->bind_text(st, i, v);
+		db->ops->bind_text(st, i, v, strlen(v));
 	else
 		db->ops->bind_null(st, i);
+}
+
+void tt_db_bind_textn(struct tt_db *db, struct tt_db_stmt *st, int i, const char *v, size_t len)
+{
+	db->ops->bind_text(st, i, v, len);
 }
 
 void tt_db_bind_int64(struct tt_db *db, struct tt_db_stmt *st, int i, int64_t v)

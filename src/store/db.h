@@ -26,7 +26,7 @@ struct tt_db_ops {
 	int (*exec)(struct tt_db *db, const char *sql, struct tt_error *err);
 	int (*prepare)(struct tt_db *db, const char *sql, struct tt_db_stmt **out,
 		       struct tt_error *err);
-	int (*bind_text)(struct tt_db_stmt *st, int i, const char *v);
+	int (*bind_text)(struct tt_db_stmt *st, int i, const char *v, size_t len);
 	int (*bind_int64)(struct tt_db_stmt *st, int i, int64_t v);
 	int (*bind_double)(struct tt_db_stmt *st, int i, double v);
 	int (*bind_null)(struct tt_db_stmt *st, int i);
@@ -53,6 +53,8 @@ int tt_db_open_sqlite(const char *path, struct tt_db **out, struct tt_error *err
 int tt_db_exec(struct tt_db *db, const char *sql, struct tt_error *err);
 int tt_db_prepare(struct tt_db *db, const char *sql, struct tt_db_stmt **out, struct tt_error *err);
 void tt_db_bind_text(struct tt_db *db, struct tt_db_stmt *st, int i, const char *v);
+/* The same with the length known (no strlen over large texts). */
+void tt_db_bind_textn(struct tt_db *db, struct tt_db_stmt *st, int i, const char *v, size_t len);
 void tt_db_bind_int64(struct tt_db *db, struct tt_db_stmt *st, int i, int64_t v);
 void tt_db_bind_double(struct tt_db *db, struct tt_db_stmt *st, int i, double v);
 /* Binds NULL when v < 0 (the store's "unknown" for scores). */

@@ -55,9 +55,9 @@ static int sq_prepare(struct tt_db *db, const char *sql, struct tt_db_stmt **out
 }
 
 /* Bulk ingest binds megabytes of text: bind in place instead of copying (see db.h). */
-static int sq_bind_text(struct tt_db_stmt *st, int i, const char *v)
+static int sq_bind_text(struct tt_db_stmt *st, int i, const char *v, size_t len)
 {
-	return sqlite3_bind_text(st->st, i, v, -1, SQLITE_STATIC);
+	return sqlite3_bind_text64(st->st, i, v, len, SQLITE_STATIC, SQLITE_UTF8);
 }
 
 static int sq_bind_int64(struct tt_db_stmt *st, int i, int64_t v)
@@ -139,7 +139,9 @@ static const struct tt_db_ops sqlite_ops = {
 int tt_db_open_sqlite(const char *path, struct tt_db **out, struct tt_error *err)
 {
 	sqlite3 *h;
-	int rc = sqlite3_open_v2(path, &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	/* One connection per thread of use: SQLite's own locking would only cost. */
+	int rc = sqlite3_open_v2(
+	    path, &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
 		int r = tt_error_set(err, -EIO, "cannot open the SQLite store %s: %s", path,
 				     h ? sqlite3_errmsg(h) : "out of memory");
