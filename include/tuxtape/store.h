@@ -20,7 +20,7 @@
 struct tt_store;
 
 /* The schema version this build writes; older stores are migrated on open. */
-#define TT_STORE_SCHEMA_VERSION 1
+#define TT_STORE_SCHEMA_VERSION 2
 
 /*
  * Open (creating if needed) the store at location: a file path, "sqlite:PATH",
@@ -175,5 +175,124 @@ struct tt_store_counts {
 	long published, rejected, dyads, kev, ssvc, epss, nvd;
 };
 int tt_store_counts(struct tt_store *s, struct tt_store_counts *c, struct tt_error *err);
+
+/* ---- kernel profiles and triage (issue 3) ---- */
+
+/*
+ * One kernel profile as the store keeps it: facts about one kernel and
+ * where each came from. Strings are borrowed: from the caller for
+ * tt_store_profile_put(), valid during the callback for reads.
+ */
+struct tt_store_profile {
+	const char *name;
+	int64_t created_at;
+	const char *version;	    /* upstream "6.1.170"; NULL when unknown */
+	bool version_exact;	    /* false: only a distribution ABI prefix is known */
+	const char *version_source; /* "--version", "/proc/version", ".config header", ... */
+	const char *distro_release; /* "6.1.170-3"; NULL when none */
+	const char *uname_release;  /* "6.1.0-47-amd64"; NULL when unknown */
+	const char *proc_version;   /* the /proc/version text given or read */
+	const char *arch;	    /* SRCARCH, "x86" */
+	const char *config;	    /* set symbols, "CONFIG_X=y" lines; NULL when none */
+	const char *config_source;
+	const char *files_mode; /* "none", "exact" (a build dir) or "predicted" (source + .config) */
+	const char *files_source;
+	bool running;		    /* read from this host (--running) */
+	const char *modules_loaded; /* newline-separated /proc/modules names; NULL when unknown */
+	const char *modules_source;
+	const char *build_id; /* hex GNU build id of the running kernel; NULL when unknown */
+	const char *build_id_source;
+	/* Filled by reads only: rows of the file set by kind. */
+	long n_builtin, n_module, n_header, n_unknown, n_absent;
+};
+
+/*
+ * One row of a profile's file set. kind: "builtin", "module", "host" (a
+ * compiled source), "header" (included by a compiled object), "unknown"
+ * (prediction incomplete there), "absent" (not compiled; note says why).
+ */
+struct tt_store_profile_file {
+	const char *path;   /* relative to the source root: "net/netfilter/nft_set_rbtree.c" */
+	const char *kind;   /* see above */
+	const char *module; /* "net/netfilter/nf_tables.ko" for module code, else NULL */
+	const char *note;   /* "CONFIG_NF_TABLES is not set", the predictor's reason; NULL */
+};
+
+struct tt_store_profile_unknown_dir {
+	const char *dir;    /* "drivers/gpu": files below it that are not listed are undecided */
+	const char *reason; /* why the evaluation stopped there */
+};
+
+/*
+ * Insert or replace profile p with its file set (files may be NULL when
+ * n_files is 0) and its undecided directories. Call inside
+ * tt_store_begin() / tt_store_commit(): a profile is replaced whole.
+ */
+int tt_store_profile_put(struct tt_store *s, const struct tt_store_profile *p,
+			 const struct tt_store_profile_file *files, size_t n_files,
+			 const struct tt_store_profile_unknown_dir *dirs, size_t n_dirs,
+			 struct tt_error *err);
+/* Remove a profile and its file set; -ENOENT with a message when there is none. */
+int tt_store_profile_delete(struct tt_store *s, const char *name, struct tt_error *err);
+/* One profile; -ENOENT with a message naming the known profiles' command when absent. */
+int tt_store_profile_get(struct tt_store *s, const char *name,
+			 int (*cb)(void *ctx, const struct tt_store_profile *p), void *ctx,
+			 struct tt_error *err);
+/* Every profile, by name. */
+int tt_store_profile_list(struct tt_store *s,
+			  int (*cb)(void *ctx, const struct tt_store_profile *p), void *ctx,
+			  struct tt_error *err);
+/* A profile's file set, by path, then its undecided directories. */
+int tt_store_profile_files(struct tt_store *s, const char *name,
+			   int (*cb)(void *ctx, const struct tt_store_profile_file *f), void *ctx,
+			   struct tt_error *err);
+int tt_store_profile_unknown_dirs(struct tt_store *s, const char *name,
+				  int (*cb)(void *ctx, const struct tt_store_profile_unknown_dir *d),
+				  void *ctx, struct tt_error *err);
+
+/* Every distinct program file of the published CVEs, sorted; appended to out. */
+int tt_store_cve_paths(struct tt_store *s, struct tt_strv *out, struct tt_error *err);
+
+/*
+ * The bulk read behind triage: every published CVE with what applicability
+ * and priority need, in three passes (CVEs, their dyad pairs, their
+ * affected blocks), each ordered by CVE id as text. Strings are valid
+ * during the callback only. A callback returning non-zero stops the read
+ * and that value is returned.
+ */
+struct tt_store_triage_cve {
+	const char *id;
+	int64_t first_published; /* 0 when unknown */
+	const char *title;	 /* CNA title, or the fix subject from the description */
+	const char *files;	 /* program files, comma-separated */
+	const char *cna_vector, *cna_rationale; /* CNA CVSS 3.1; NULL when unscored */
+	double cna_score;			/* <0 when unscored */
+	const char *adp_vector;			/* CISA ADP CVSS 3.1 */
+	double adp_score;
+	const char *nvd_vector;
+	double nvd_score;
+	bool kev;
+	const char *kev_date_added, *kev_ransomware;
+	const char *exploitation, *automatable, *technical_impact; /* SSVC; NULL unknown */
+	double epss, epss_percentile;				   /* <0 unknown */
+};
+struct tt_store_triage_dyad {
+	const char *cve_id;
+	const char *vuln_version; /* NULL: origin unknown (0:0) */
+	const char *fix_version;  /* NULL: never fixed on that branch */
+};
+struct tt_store_triage_block {
+	const char *cve_id;
+	const char *default_status; /* "affected", "unaffected", NULL */
+	const char *versions;	    /* versions[] as JSON, keys as in the record */
+};
+struct tt_store_triage_sink {
+	int (*cve)(void *ctx, const struct tt_store_triage_cve *c);
+	int (*dyad)(void *ctx, const struct tt_store_triage_dyad *d);
+	int (*block)(void *ctx, const struct tt_store_triage_block *b);
+	void *ctx;
+};
+int tt_store_triage_read(struct tt_store *s, const struct tt_store_triage_sink *sink,
+			 struct tt_error *err);
 
 #endif

@@ -67,6 +67,37 @@ static const char *const migrations[] = {
     "  cve_id TEXT PRIMARY KEY, status TEXT, published TEXT, last_modified TEXT,"
     "  cvss_vector TEXT, cvss_score DOUBLE PRECISION, cvss_severity TEXT,"
     "  cvss_source TEXT, cwes TEXT);",
+    /*
+     * 1 -> 2: kernel profiles (issue 3). A profile is the facts about one
+     * kernel and where each came from; its compiled-file set lives in its own
+     * table keyed by (profile, path), so a scan reads one profile's files
+     * with a single range read. Only the kinds that change a verdict are
+     * kept: compiled sources, included headers, undecided paths and, with
+     * the reason, CVE files known not to be compiled.
+     */
+    "CREATE TABLE kernel_profile ("
+    "  name TEXT PRIMARY KEY,"
+    "  created_at BIGINT NOT NULL,"
+    "  version TEXT, version_exact INTEGER NOT NULL DEFAULT 0, version_source TEXT,"
+    "  distro_release TEXT, uname_release TEXT, proc_version TEXT, arch TEXT,"
+    /* The set symbols only ("CONFIG_X=y" lines): "is not set" carries nothing Kbuild reads. */
+    "  config TEXT, config_source TEXT,"
+    "  files_mode TEXT NOT NULL DEFAULT 'none'"
+    "    CHECK (files_mode IN ('none', 'exact', 'predicted')),"
+    "  files_source TEXT,"
+    "  running INTEGER NOT NULL DEFAULT 0,"
+    "  modules_loaded TEXT, modules_source TEXT,"
+    "  build_id TEXT, build_id_source TEXT);"
+    "CREATE TABLE kernel_profile_file ("
+    "  profile TEXT NOT NULL, path TEXT NOT NULL,"
+    "  kind TEXT NOT NULL"
+    "    CHECK (kind IN ('builtin', 'module', 'host', 'header', 'unknown', 'absent')),"
+    "  module TEXT, note TEXT,"
+    "  PRIMARY KEY (profile, path)) @WITHOUT_ROWID@;"
+    /* Where a prediction was incomplete: files below these are undecided. */
+    "CREATE TABLE kernel_profile_unknown_dir ("
+    "  profile TEXT NOT NULL, dir TEXT NOT NULL, reason TEXT NOT NULL,"
+    "  PRIMARY KEY (profile, dir)) @WITHOUT_ROWID@;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
