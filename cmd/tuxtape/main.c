@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "triage_cmds.h"
 
 static const char usage_text[] =
     "Usage: tuxtape [GLOBAL OPTIONS] COMMAND [ARGS]\n"
@@ -19,6 +20,9 @@ static const char usage_text[] =
     "  cve list       list CVEs with filters (--since, --file, --min-cvss, --kev, ...)\n"
     "  cve show       everything known about one CVE, with its fix per stable branch\n"
     "  cve status     what the store holds: counts, last sync, loaded feeds\n"
+    "  kernel add     record a kernel profile: version, .config, compiled files, host\n"
+    "  kernel list    the kernel profiles (also: kernel show NAME, kernel rm NAME)\n"
+    "  scan           which CVEs apply to kernel profiles, why, most urgent first\n"
     "\n"
     "Global options:\n"
     "  --db LOCATION  the store: a SQLite file (default\n"
@@ -34,6 +38,7 @@ static const char usage_text[] =
     "  2  usage error\n"
     "  3  partial: the command completed but skipped some input; the warnings on\n"
     "     stderr name each file and line\n"
+    "  4  scan: at least one reported CVE is affected\n"
     "\n"
     "Environment:\n"
     "  XDG_DATA_HOME   where the default store lives\n"
@@ -75,7 +80,8 @@ static int take_global_options(struct cli *cli, int *argc, char **argv)
 			cli->db = argv[++r];
 		} else if (strncmp(a, "--db=", 5) == 0) {
 			cli->db = a + 5;
-		} else if (strcmp(a, "--version") == 0) {
+		} else if (strcmp(a, "--version") == 0 && w == 1) {
+			/* Only before the command: `kernel add --version V` is the command's. */
 			printf("tuxtape %s\n", TT_VERSION);
 			return EXIT_OK;
 		} else {
@@ -101,6 +107,10 @@ int main(int argc, char **argv)
 		return usage(stdout, EXIT_OK);
 	if (strcmp(cmd, "cve") == 0)
 		return cmd_cve(&cli, argc - 1, argv + 1);
+	if (strcmp(cmd, "kernel") == 0)
+		return cmd_kernel(&cli, argc - 1, argv + 1);
+	if (strcmp(cmd, "scan") == 0)
+		return cmd_scan(&cli, argc - 1, argv + 1);
 	cli_error("unknown command '%s' (see `tuxtape --help`)", cmd);
 	return EXIT_USAGE;
 }
