@@ -10,7 +10,7 @@
 /* Enough for any real makefile; stops a pathological foreach/call from eating memory. */
 #define MK_BUDGET (64u << 20)
 /* The whole Debian 6.1 tree needs under 20,000 per directory. */
-#define MK_STEPS  (500u * 1000)
+#define MK_STEPS (200u * 1000)
 /* Deeper than any real Kbuild nesting; catches "x = $(x)" self references. */
 #define MK_MAX_DEPTH 100
 
@@ -45,10 +45,18 @@ void mk_init(struct mk *m, const struct tt_strmap *env, const struct tt_kconfig 
 
 bool mk_step(struct mk *m)
 {
-	if (m->steps == 0)
-		return !mk_unknown(m, "evaluation too long");
-	m->steps--;
-	return true;
+	if (m->steps > 1) {
+		m->steps--;
+		return true;
+	}
+	/* Say it once: after this every step fails fast, without formatting. */
+	if (m->steps == 1) {
+		m->steps = 0;
+		mk_unknown(m, "evaluation too long");
+	} else if (!m->why) {
+		m->why = tt_xstrdup("evaluation too long");
+	}
+	return false;
 }
 
 void mk_free(struct mk *m)

@@ -577,6 +577,18 @@ static bool fn_foreach(struct mk *m, const struct mk_args *a, struct tt_buf *out
 	return unk;
 }
 
+/* "$(1)".."$(31)": the names $(call) binds, without printf on the hot path. */
+static size_t arg_name(char num[3], int i)
+{
+	if (i < 10) {
+		num[0] = (char)('0' + i);
+		return 1;
+	}
+	num[0] = (char)('0' + i / 10);
+	num[1] = (char)('0' + i % 10);
+	return 2;
+}
+
 static bool fn_call(struct mk *m, const struct mk_args *a, struct tt_buf *out)
 {
 	struct tt_buf fname = TT_BUF_INIT;
@@ -593,22 +605,19 @@ static bool fn_call(struct mk *m, const struct mk_args *a, struct tt_buf *out)
 		return unk;
 	}
 	struct mk_var *saved[MK_MAX_ARGS] = {0};
-	char num[16];
+	char num[3];
 	for (int i = 0; i < a->n; i++) {
 		struct tt_buf v = TT_BUF_INIT;
 		if (i == 0)
 			tt_buf_add(&v, nm, name.len);
 		else
 			unk |= arg(m, a, i, &v);
-		int nl = snprintf(num, sizeof(num), "%d", i);
-		saved[i] = bind(m, num, (size_t)nl, tt_buf_str(&v), v.len);
+		saved[i] = bind(m, num, arg_name(num, i), tt_buf_str(&v), v.len);
 		tt_buf_free(&v);
 	}
 	unk |= mk_expand_call(m, nm, out);
-	for (int i = a->n - 1; i >= 0; i--) {
-		int nl = snprintf(num, sizeof(num), "%d", i);
-		unbind(m, num, (size_t)nl, saved[i]);
-	}
+	for (int i = a->n - 1; i >= 0; i--)
+		unbind(m, num, arg_name(num, i), saved[i]);
 	tt_buf_free(&name);
 	return unk;
 }
@@ -700,50 +709,56 @@ static bool fn_newer_make(struct mk *m, const struct mk_args *a, struct tt_buf *
 
 struct mk_func {
 	const char *name;
+	size_t len;
 	int max_args; /* the last argument takes the rest, commas included */
 	mk_fn fn;
 };
 
+#define F(name, max, fn)                                                                           \
+	{                                                                                          \
+		name, sizeof(name) - 1, max, fn                                                    \
+	}
+
 static const struct mk_func funcs[] = {
-    {"subst", 3, fn_subst},
-    {"patsubst", 3, fn_patsubst},
-    {"strip", 1, fn_strip},
-    {"findstring", 2, fn_findstring},
-    {"filter", 2, fn_filter},
-    {"filter-out", 2, fn_filter_out},
-    {"sort", 1, fn_sort},
-    {"word", 2, fn_word},
-    {"wordlist", 3, fn_wordlist},
-    {"words", 1, fn_words},
-    {"firstword", 1, fn_firstword},
-    {"lastword", 1, fn_lastword},
-    {"dir", 1, fn_dir},
-    {"notdir", 1, fn_notdir},
-    {"suffix", 1, fn_suffix},
-    {"basename", 1, fn_basename},
-    {"addsuffix", 2, fn_addsuffix},
-    {"addprefix", 2, fn_addprefix},
-    {"join", 2, fn_join},
-    {"wildcard", 1, fn_wildcard},
-    {"realpath", 1, fn_abspath},
-    {"abspath", 1, fn_abspath},
-    {"if", 3, fn_if},
-    {"or", MK_MAX_ARGS, fn_or},
-    {"and", MK_MAX_ARGS, fn_and},
-    {"foreach", 3, fn_foreach},
-    {"call", MK_MAX_ARGS, fn_call},
-    {"value", 1, fn_value},
-    {"origin", 1, fn_origin},
-    {"flavor", 1, fn_flavor},
-    {"eval", 1, fn_eval},
-    {"shell", 1, fn_unknowable},
-    {"file", 1, fn_unknowable},
-    {"error", 1, fn_error},
-    {"warning", 1, fn_ignore},
-    {"info", 1, fn_ignore},
-    {"let", 3, fn_newer_make},
-    {"intcmp", 5, fn_newer_make},
-    {"guile", 1, fn_newer_make},
+    F("subst", 3, fn_subst),
+    F("patsubst", 3, fn_patsubst),
+    F("strip", 1, fn_strip),
+    F("findstring", 2, fn_findstring),
+    F("filter", 2, fn_filter),
+    F("filter-out", 2, fn_filter_out),
+    F("sort", 1, fn_sort),
+    F("word", 2, fn_word),
+    F("wordlist", 3, fn_wordlist),
+    F("words", 1, fn_words),
+    F("firstword", 1, fn_firstword),
+    F("lastword", 1, fn_lastword),
+    F("dir", 1, fn_dir),
+    F("notdir", 1, fn_notdir),
+    F("suffix", 1, fn_suffix),
+    F("basename", 1, fn_basename),
+    F("addsuffix", 2, fn_addsuffix),
+    F("addprefix", 2, fn_addprefix),
+    F("join", 2, fn_join),
+    F("wildcard", 1, fn_wildcard),
+    F("realpath", 1, fn_abspath),
+    F("abspath", 1, fn_abspath),
+    F("if", 3, fn_if),
+    F("or", MK_MAX_ARGS, fn_or),
+    F("and", MK_MAX_ARGS, fn_and),
+    F("foreach", 3, fn_foreach),
+    F("call", MK_MAX_ARGS, fn_call),
+    F("value", 1, fn_value),
+    F("origin", 1, fn_origin),
+    F("flavor", 1, fn_flavor),
+    F("eval", 1, fn_eval),
+    F("shell", 1, fn_unknowable),
+    F("file", 1, fn_unknowable),
+    F("error", 1, fn_error),
+    F("warning", 1, fn_ignore),
+    F("info", 1, fn_ignore),
+    F("let", 3, fn_newer_make),
+    F("intcmp", 5, fn_newer_make),
+    F("guile", 1, fn_newer_make),
 };
 
 /* Split at top-level commas; nested $(...) and plain parentheses keep theirs. */
@@ -775,8 +790,11 @@ bool mk_call_function(struct mk *m, const char *s, size_t n, struct tt_buf *out,
 	*handled = false;
 	if (nl == n)
 		return false;
+	/* Every function name is lowercase letters and '-': most references end here. */
+	if (!islower((unsigned char)s[0]))
+		return false;
 	for (size_t i = 0; i < sizeof(funcs) / sizeof(funcs[0]); i++) {
-		if (strlen(funcs[i].name) != nl || memcmp(funcs[i].name, s, nl) != 0)
+		if (funcs[i].len != nl || memcmp(funcs[i].name, s, nl) != 0)
 			continue;
 		*handled = true;
 		if (!mk_step(m))
