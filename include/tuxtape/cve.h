@@ -40,7 +40,12 @@ struct tt_dyad {
 	int line;	    /* 1-based line in the .dyad file */
 };
 
-/* One entry of affected[].versions[] in the JSON record, fields as written. */
+/*
+ * One entry of affected[].versions[] in the JSON record, fields as written.
+ * The five strings share one allocation owned by `version` (never NULL in a
+ * parsed record): free(v->version) releases them all. A record has tens of
+ * these, so this saves most of an ingest's allocations.
+ */
 struct tt_affected_version {
 	char *version;
 	char *less_than;	  /* NULL when absent */
@@ -48,6 +53,23 @@ struct tt_affected_version {
 	char *status;		  /* "affected" / "unaffected" */
 	char *version_type;	  /* "git", "semver", "original_commit_for_fix", NULL */
 };
+
+/* Fields of tt_affected_version_set(), in struct order. */
+enum {
+	TT_AV_VERSION,
+	TT_AV_LESS_THAN,
+	TT_AV_LESS_THAN_OR_EQUAL,
+	TT_AV_STATUS,
+	TT_AV_TYPE,
+	TT_AV_FIELDS
+};
+
+/*
+ * Fill v with copies of fields[TT_AV_*] (each NULL or a string of lens[i]
+ * bytes) in one allocation. fields[TT_AV_VERSION] must not be NULL.
+ */
+void tt_affected_version_set(struct tt_affected_version *v, const char *const fields[TT_AV_FIELDS],
+			     const size_t lens[TT_AV_FIELDS]);
 
 /* One affected[] block of the JSON record. */
 struct tt_affected {

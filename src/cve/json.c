@@ -387,29 +387,61 @@ static int english_value(struct ctx *c, int arr, const char *what)
 
 /* ---- containers.cna.affected[] ---- */
 
+/* Token of each field of one affected[].versions[] entry; -1 when absent. */
+struct version_toks {
+	int tok[TT_AV_FIELDS];
+};
+
 static void version_member(struct ctx *c, int k, int v, void *arg)
 {
-	struct tt_affected_version *ver = arg;
-	if (tok_eq(c, k, "version"))
-		set_str(&ver->version, get_str(c, v, "affected[].versions[].version"));
-	else if (tok_eq(c, k, "lessThan"))
-		set_str(&ver->less_than, get_str(c, v, "affected[].versions[].lessThan"));
-	else if (tok_eq(c, k, "lessThanOrEqual"))
-		set_str(&ver->less_than_or_equal,
-			get_str(c, v, "affected[].versions[].lessThanOrEqual"));
-	else if (tok_eq(c, k, "status"))
-		set_str(&ver->status, get_str(c, v, "affected[].versions[].status"));
-	else if (tok_eq(c, k, "versionType"))
-		set_str(&ver->version_type, get_str(c, v, "affected[].versions[].versionType"));
+	static const struct {
+		const char *key;
+		size_t len;
+		const char *what;
+	} keys[TT_AV_FIELDS] = {
+	    [TT_AV_VERSION] = {"version", 7, "affected[].versions[].version"},
+	    [TT_AV_LESS_THAN] = {"lessThan", 8, "affected[].versions[].lessThan"},
+	    [TT_AV_LESS_THAN_OR_EQUAL] = {"lessThanOrEqual", 15,
+					  "affected[].versions[].lessThanOrEqual"},
+	    [TT_AV_STATUS] = {"status", 6, "affected[].versions[].status"},
+	    [TT_AV_TYPE] = {"versionType", 11, "affected[].versions[].versionType"},
+	};
+	struct version_toks *vt = arg;
+	for (int f = 0; f < TT_AV_FIELDS; f++) {
+		if (!tok_eq_n(c, k, keys[f].key, keys[f].len))
+			continue;
+		if (c->t[v].type == JSMN_STRING)
+			vt->tok[f] = v;
+		else if (!is_null(c, v))
+			warn_at(c, v, "%s is not a string; ignored", keys[f].what);
+		return;
+	}
 }
 
-static void version_free(struct tt_affected_version *v)
+/* One version entry from its tokens, its strings in one allocation (see cve.h). */
+static void version_from_toks(const struct ctx *c, const struct version_toks *vt,
+			      struct tt_affected_version *v)
 {
-	free(v->version);
-	free(v->less_than);
-	free(v->less_than_or_equal);
-	free(v->status);
-	free(v->version_type);
+	const char *fields[TT_AV_FIELDS] = {0};
+	size_t lens[TT_AV_FIELDS] = {0};
+	char *unescaped[TT_AV_FIELDS] = {0};
+	for (int f = 0; f < TT_AV_FIELDS; f++) {
+		int i = vt->tok[f];
+		if (i < 0)
+			continue;
+		const char *s = c->js + c->t[i].start;
+		size_t n = (size_t)(c->t[i].end - c->t[i].start);
+		if (memchr(s, '\\', n)) {
+			unescaped[f] = tt_xmalloc(n + 1);
+			n = unescape(s, n, unescaped[f]);
+			s = unescaped[f];
+		}
+		fields[f] = s;
+		lens[f] = n;
+	}
+	tt_affected_version_set(v, fields, lens);
+	for (int f = 0; f < TT_AV_FIELDS; f++)
+		free(unescaped[f]);
 }
 
 static void parse_versions(struct ctx *c, int arr, struct tt_affected *a)
@@ -421,16 +453,14 @@ static void parse_versions(struct ctx *c, int arr, struct tt_affected *a)
 	a->versions =
 	    tt_xrealloc(a->versions, (a->n_versions + (size_t)left) * sizeof(*a->versions));
 	for (; left > 0 && e < c->n; left--, e = skip(c, e)) {
-		struct tt_affected_version *v = &a->versions[a->n_versions];
-		memset(v, 0, sizeof(*v));
-		each_member(c, e, "affected[].versions[]", version_member, v);
+		struct version_toks vt = {{-1, -1, -1, -1, -1}};
+		each_member(c, e, "affected[].versions[]", version_member, &vt);
 		/* The schema requires both; consumers may rely on them. */
-		if (!v->version || !v->status) {
+		if (vt.tok[TT_AV_VERSION] < 0 || vt.tok[TT_AV_STATUS] < 0) {
 			warn_at(c, e, "affected version without version or status; skipped");
-			version_free(v);
 			continue;
 		}
-		a->n_versions++;
+		version_from_toks(c, &vt, &a->versions[a->n_versions++]);
 	}
 }
 

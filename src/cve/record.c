@@ -24,14 +24,8 @@ static void affected_free(struct tt_affected *a)
 	free(a->repo);
 	free(a->default_status);
 	tt_strv_free(&a->program_files);
-	for (size_t i = 0; i < a->n_versions; i++) {
-		struct tt_affected_version *v = &a->versions[i];
-		free(v->version);
-		free(v->less_than);
-		free(v->less_than_or_equal);
-		free(v->status);
-		free(v->version_type);
-	}
+	for (size_t i = 0; i < a->n_versions; i++)
+		free(a->versions[i].version); /* owns the entry's other strings too */
 	free(a->versions);
 }
 
@@ -78,4 +72,25 @@ bool tt_cve_id_valid(const char *s)
 	size_t n = count_digits(s);
 	/* The id also names files, so it must fit TT_CVE_ID_MAX and end here. */
 	return n >= 4 && 9 + n < TT_CVE_ID_MAX && s[n] == '\0';
+}
+
+void tt_affected_version_set(struct tt_affected_version *v, const char *const fields[TT_AV_FIELDS],
+			     const size_t lens[TT_AV_FIELDS])
+{
+	size_t total = 0;
+	for (int i = 0; i < TT_AV_FIELDS; i++)
+		total += fields[i] ? lens[i] + 1 : 0;
+	char *block = tt_xmalloc(total);
+	char **dst[TT_AV_FIELDS] = {&v->version, &v->less_than, &v->less_than_or_equal, &v->status,
+				    &v->version_type};
+	/* version first: its pointer is the block's, the one free() takes. */
+	for (int i = 0; i < TT_AV_FIELDS; i++) {
+		*dst[i] = NULL;
+		if (!fields[i])
+			continue;
+		memcpy(block, fields[i], lens[i]);
+		block[lens[i]] = '\0';
+		*dst[i] = block;
+		block += lens[i] + 1;
+	}
 }

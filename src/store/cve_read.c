@@ -85,12 +85,6 @@ static void dyad_row(struct tt_db *db, struct tt_db_stmt *st, void *ctx)
 	d->line = 0;
 }
 
-static char *json_str_dup(json_t *o, const char *key)
-{
-	const char *v = json_string_value(json_object_get(o, key));
-	return v ? tt_xstrdup(v) : NULL;
-}
-
 /* The block's versions[] back from the JSON the store keeps them in. */
 static void versions_from_json(struct tt_affected *a, const char *text)
 {
@@ -98,15 +92,26 @@ static void versions_from_json(struct tt_affected *a, const char *text)
 	size_t n = json_array_size(arr);
 	a->versions = n ? tt_xcalloc(n, sizeof(*a->versions)) : NULL;
 	a->n_versions = n;
+	static const char *const keys[TT_AV_FIELDS] = {
+	    [TT_AV_VERSION] = "version",
+	    [TT_AV_LESS_THAN] = "lessThan",
+	    [TT_AV_LESS_THAN_OR_EQUAL] = "lessThanOrEqual",
+	    [TT_AV_STATUS] = "status",
+	    [TT_AV_TYPE] = "versionType",
+	};
+	size_t kept = 0;
 	for (size_t i = 0; i < n; i++) {
 		json_t *o = json_array_get(arr, i);
-		struct tt_affected_version *v = &a->versions[i];
-		v->version = json_str_dup(o, "version");
-		v->less_than = json_str_dup(o, "lessThan");
-		v->less_than_or_equal = json_str_dup(o, "lessThanOrEqual");
-		v->status = json_str_dup(o, "status");
-		v->version_type = json_str_dup(o, "versionType");
+		const char *fields[TT_AV_FIELDS];
+		size_t lens[TT_AV_FIELDS] = {0};
+		for (int f = 0; f < TT_AV_FIELDS; f++) {
+			fields[f] = json_string_value(json_object_get(o, keys[f]));
+			lens[f] = fields[f] ? strlen(fields[f]) : 0;
+		}
+		if (fields[TT_AV_VERSION]) /* ingest never stores one without */
+			tt_affected_version_set(&a->versions[kept++], fields, lens);
 	}
+	a->n_versions = kept;
 	json_decref(arr);
 }
 

@@ -76,10 +76,12 @@ static void make_record(struct tt_cve_record *rec, const char *id, const char *f
 	tt_strv_push(&rec->affected[0].program_files, file);
 	rec->affected[0].n_versions = 1;
 	rec->affected[0].versions = tt_xcalloc(1, sizeof(struct tt_affected_version));
-	rec->affected[0].versions[0].version = tt_xstrdup("6.1.43");
-	rec->affected[0].versions[0].less_than = tt_xstrdup("6.1.78");
-	rec->affected[0].versions[0].status = tt_xstrdup("affected");
-	rec->affected[0].versions[0].version_type = tt_xstrdup("semver\n\"odd\"");
+	const char *fields[TT_AV_FIELDS] = {"6.1.43", "6.1.78", NULL, "affected",
+					    "semver\n\"odd\""};
+	size_t lens[TT_AV_FIELDS];
+	for (int i = 0; i < TT_AV_FIELDS; i++)
+		lens[i] = fields[i] ? strlen(fields[i]) : 0;
+	tt_affected_version_set(&rec->affected[0].versions[0], fields, lens);
 	rec->has_cvss = true;
 	rec->cvss.vector = tt_xstrdup("CVSS:3.1/AV:L/AC:L/PR:L/UI:N/S:U/C:H/I:H/A:H");
 	rec->cvss.base_score = 7.8;
