@@ -252,7 +252,7 @@ int cmd_cve_list(struct cli *cli, int argc, char **argv)
 	}
 	if (l.arr)
 		cli_print_json(l.arr);
-	else if (l.fmt == FMT_TABLE && !cli->quiet)
+	else if (l.fmt == FMT_TABLE && !cli->quiet && fflush(stdout) == 0)
 		fprintf(stderr, "%ld CVEs%s\n", l.rows,
 			l.rows ? " (* CVSS not from the kernel CNA)" : "");
 	return EXIT_OK;
