@@ -218,7 +218,12 @@ struct tt_kbuild_file {
 	const char *object; /* "kernel/fork.o" */
 	const char *module; /* "net/netfilter/xt_LOG.ko" for module objects, else NULL */
 	enum tt_kbuild_kind kind;
-	bool generated; /* produced by the build (capflags.c, *.mod.c, x509.asn1.c) */
+	/*
+	 * Produced by the build (capflags.c, *.mod.c, x509.asn1.c). The tree
+	 * reader knows it only for O= builds, where such files are the ones
+	 * outside the source tree; in-tree builds report false.
+	 */
+	bool generated;
 };
 
 /* ---- one .o.cmd file ---- */

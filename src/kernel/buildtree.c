@@ -19,6 +19,8 @@ struct tt_kbuild_tree {
 	bool out_of_tree;  /* O= build: relative sources are generated files */
 	struct kb_fileset files;
 	struct tt_strmap header_set;
+	struct tt_strmap
+	    raw_deps; /* deps as written, seen already: most repeat thousands of times */
 	struct tt_strv headers;
 	struct tt_strmap obj_module; /* "dir/x.o" -> owned "dir/mod.ko" */
 };
@@ -215,6 +217,9 @@ static void add_header(void *ctx, const char *dep, size_t len)
 	const char *src = c->cmd->source;
 	if (src && (is_link_helper(src) || (strlen(src) == len && memcmp(src, dep, len) == 0)))
 		return;
+	if (tt_strmap_findn(&c->t->raw_deps, dep, len))
+		return;
+	tt_strmap_upsertn(&c->t->raw_deps, dep, len, NULL);
 	bool gen;
 	char *h = rel_path(c->t, dep, len, &gen);
 	bool created;
@@ -320,6 +325,7 @@ void tt_kbuild_tree_free(struct tt_kbuild_tree *t)
 	free(t->source_root);
 	kb_fileset_free(&t->files);
 	tt_strmap_free(&t->header_set, NULL);
+	tt_strmap_free(&t->raw_deps, NULL);
 	tt_strv_free(&t->headers);
 	tt_strmap_free(&t->obj_module, free_val);
 	free(t);
