@@ -5,6 +5,16 @@
  * file (or Makefile) is evaluated in a fresh make with only the parent's
  * exported variables, then obj-y / obj-m / lib-y are resolved (composites,
  * built-in over modular, subdirectories) and the walk descends.
+ *
+ * What it cannot evaluate, reported as unknown for the directory (never
+ * as absent): $(shell), $(file) and != assignments; Kbuild's compiler
+ * probes ($(call cc-option), ld-option, as-instr, ...) and the toolchain
+ * variables (CC, KBUILD_CFLAGS, ...); anything assigned under a condition
+ * that depends on those; make 4.4's $(let)/$(intcmp). Not modelled at all:
+ * objects only a custom rule or script builds (the link step's are a
+ * table, the image build's a per-arch table), host and user programs
+ * outside those tables, O= builds' separate $(src)/$(obj) (relative paths
+ * resolve in the source tree, as in an in-tree build).
  */
 #include <errno.h>
 #include <stdint.h>
