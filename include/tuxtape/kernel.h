@@ -188,8 +188,9 @@ enum tt_kconfig_state tt_kconfig_state(const struct tt_kconfig *kc, const char *
 
 /*
  * The value as written after '=' in .config: "y", "m", "0x1000",
- * "\"quoted\"". NULL when absent or not set. (Makefiles see strings
- * without their quotes since Linux 5.17: auto.conf drops them.)
+ * "\"quoted\"". NULL when absent or not set. (Makefiles of recent
+ * kernels, 6.1 included, see strings without their quotes: auto.conf
+ * drops them.)
  */
 const char *tt_kconfig_get(const struct tt_kconfig *kc, const char *name);
 

@@ -685,7 +685,7 @@ static void add_link_objects(struct kb_pred *pr)
 	}
 }
 
-/* Does this tree's Kconfig write auto.conf strings unquoted (Linux 5.17 and later)? */
+/* Does this tree's Kconfig write auto.conf strings unquoted (recent kernels; 6.1 does)? */
 static bool autoconf_unquoted(const char *srcroot)
 {
 	_cleanup_free_ char *path = tt_xasprintf("%s/scripts/kconfig/confdata.c", srcroot);

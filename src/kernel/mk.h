@@ -35,8 +35,8 @@ struct mk {
 	const struct tt_kconfig *cfg;
 	const char *srcroot; /* where relative paths resolve; NULL: no file access */
 	/*
-	 * Kbuild reads include/config/auto.conf, which since Linux 5.17
-	 * writes string values without their .config quotes.
+	 * Kbuild reads include/config/auto.conf, which recent kernels (6.1
+	 * included) write with string values stripped of their quotes.
 	 */
 	bool cfg_unquoted;
 	/* Rules for objects ("dir/lib-%.o" <- "/src/lib/%.c"): what sourceless objects come from.
