@@ -37,7 +37,8 @@ static const char *const migrations[] = {
     "  refs TEXT NOT NULL DEFAULT '');"
     /* Kept apart from cve: a full re-ingest replaces records, not history. */
     "CREATE TABLE cve_first_seen ("
-    "  cve_id TEXT PRIMARY KEY, published_at BIGINT NOT NULL, commit_id TEXT NOT NULL);"
+    "  cve_id TEXT PRIMARY KEY, published_at BIGINT NOT NULL, commit_id TEXT NOT NULL)"
+    " @WITHOUT_ROWID@;"
     "CREATE TABLE cve_file ("
     "  cve_id TEXT NOT NULL, path TEXT NOT NULL, PRIMARY KEY (cve_id, path)) @WITHOUT_ROWID@;"
     "CREATE TABLE cve_dyad ("

@@ -39,7 +39,27 @@ static bool is_published_json(const char *path, char *id, size_t n)
 	return tt_cve_id_valid(id);
 }
 
-static int record_commit(git_repository *repo, struct tt_store *s, git_commit *c,
+static void add_first_seen(struct tt_first_seen_list *l, const char *id, int64_t when,
+			   const char *commit)
+{
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 4096;
+		l->v = tt_xrealloc(l->v, l->cap * sizeof(*l->v));
+	}
+	struct tt_first_seen *f = &l->v[l->n++];
+	memcpy(f->id, id, sizeof(f->id));
+	f->when = when;
+	memcpy(f->commit, commit, sizeof(f->commit));
+}
+
+static int cmp_first_seen(const void *a, const void *b)
+{
+	const struct tt_first_seen *x = a, *y = b;
+	int c = strcmp(x->id, y->id);
+	return c ? c : (x->when > y->when) - (x->when < y->when);
+}
+
+static int record_commit(git_repository *repo, struct tt_first_seen_list *out, git_commit *c,
 			 struct tt_error *err)
 {
 	git_tree *before = NULL, *after = NULL;
@@ -63,12 +83,12 @@ static int record_commit(git_repository *repo, struct tt_store *s, git_commit *c
 	char hex[GIT_OID_HEXSZ + 1];
 	git_oid_tostr(hex, sizeof(hex), git_commit_id(c));
 	int64_t when = (int64_t)git_commit_time(c);
-	for (size_t i = 0, n = git_diff_num_deltas(diff); r == 0 && i < n; i++) {
+	for (size_t i = 0, n = git_diff_num_deltas(diff); i < n; i++) {
 		const git_diff_delta *d = git_diff_get_delta(diff, i);
 		char id[TT_CVE_ID_MAX];
 		if (d->status == GIT_DELTA_ADDED &&
 		    is_published_json(d->new_file.path, id, sizeof(id)))
-			r = tt_store_cve_first_seen(s, id, when, hex, err);
+			add_first_seen(out, id, when, hex);
 	}
 out:
 	git_diff_free(diff);
@@ -77,39 +97,30 @@ out:
 	return r;
 }
 
-static int count_commits(git_revwalk *walk, git_repository *repo, const git_oid *from,
-			 const git_oid *to, uint64_t *n)
+void tt_first_seen_free(struct tt_first_seen_list *l)
 {
-	git_oid oid;
-	*n = 0;
-	while (git_revwalk_next(&oid, walk) == 0)
-		(*n)++;
-	git_revwalk_reset(walk);
-	git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE);
-	if (git_revwalk_push(walk, to) < 0)
-		return -1;
-	return from ? git_revwalk_hide(walk, from) : 0;
+	free(l->v);
+	memset(l, 0, sizeof(*l));
 }
 
-int tt_vulns_first_seen(git_repository *repo, struct tt_store *s, const git_oid *from,
-			const git_oid *to, const struct tt_sync_progress *progress,
-			struct tt_error *err)
+int tt_vulns_first_seen_collect(const char *repo_path, const git_oid *from, const git_oid *to,
+				struct tt_first_seen_list *out, struct tt_error *err)
 {
+	git_repository *repo;
+	if (git_repository_open(&repo, repo_path) < 0)
+		return tt_error_set(err, -EIO, "cannot open %s: %s", repo_path, tt_git_errmsg());
 	git_revwalk *walk;
-	if (git_revwalk_new(&walk, repo) < 0)
+	if (git_revwalk_new(&walk, repo) < 0) {
+		git_repository_free(repo);
 		return tt_error_set(err, -EIO, "cannot walk history: %s", tt_git_errmsg());
+	}
 	git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE);
-	uint64_t total = 0, done = 0;
 	int r = git_revwalk_push(walk, to);
 	if (r == 0 && from)
 		r = git_revwalk_hide(walk, from);
-	if (r == 0)
-		r = count_commits(walk, repo, from, to, &total);
-	if (r < 0) {
-		git_revwalk_free(walk);
-		return tt_error_set(err, -EIO, "cannot walk history to %s: %s", git_oid_tostr_s(to),
-				    tt_git_errmsg());
-	}
+	if (r < 0)
+		r = tt_error_set(err, -EIO, "cannot walk history to %s: %s", git_oid_tostr_s(to),
+				 tt_git_errmsg());
 	git_oid oid;
 	while (r == 0 && git_revwalk_next(&oid, walk) == 0) {
 		git_commit *c;
@@ -118,11 +129,24 @@ int tt_vulns_first_seen(git_repository *repo, struct tt_store *s, const git_oid 
 					 git_oid_tostr_s(&oid), tt_git_errmsg());
 			break;
 		}
-		r = record_commit(repo, s, c, err);
+		r = record_commit(repo, out, c, err);
 		git_commit_free(c);
-		if (progress && progress->update)
-			progress->update(progress->ctx, "history", ++done, total);
 	}
 	git_revwalk_free(walk);
+	git_repository_free(repo);
+	/* Sorted by id, earliest first: the store appends instead of seeking. */
+	if (out->n)
+		qsort(out->v, out->n, sizeof(*out->v), cmp_first_seen);
+	return r;
+}
+
+int tt_vulns_first_seen_write(struct tt_store *s, const struct tt_first_seen_list *l,
+			      struct tt_error *err)
+{
+	int r = 0;
+	for (size_t i = 0; r == 0 && i < l->n; i++)
+		if (i == 0 || strcmp(l->v[i].id, l->v[i - 1].id) != 0)
+			r = tt_store_cve_first_seen(s, l->v[i].id, l->v[i].when, l->v[i].commit,
+						    err);
 	return r;
 }

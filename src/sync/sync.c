@@ -2,6 +2,7 @@
 /* A vulns.git sync from start to end: fetch, check out, one store transaction. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <string.h>
 #include <sys/file.h>
 #include <time.h>
@@ -114,6 +115,43 @@ static int save_cursor(struct tt_store *s, const char *source, const char *commi
 	return r;
 }
 
+/* The history walk runs beside the ingest: it needs git only, the store comes after. */
+struct history_job {
+	const char *repo_path;
+	const git_oid *from, *to;
+	struct tt_first_seen_list found;
+	struct tt_error err;
+	int rc;
+	double seconds;
+};
+
+static void *history_thread(void *arg)
+{
+	struct history_job *h = arg;
+	double t0 = tt_now_monotonic();
+	h->rc = tt_vulns_first_seen_collect(h->repo_path, h->from, h->to, &h->found, &h->err);
+	h->seconds = tt_now_monotonic() - t0;
+	return NULL;
+}
+
+/* Join the history walk and record what it found; the first error wins. */
+static int finish_history(struct tt_store *s, pthread_t thread, struct history_job *h, bool full,
+			  int r, struct tt_error *err)
+{
+	pthread_join(thread, NULL);
+	if (r == 0 && h->rc < 0) {
+		r = h->rc;
+		if (err)
+			*err = h->err;
+	}
+	if (r == 0 && full)
+		r = tt_store_cve_first_seen_reset(s, err);
+	if (r == 0)
+		r = tt_vulns_first_seen_write(s, &h->found, err);
+	tt_first_seen_free(&h->found);
+	return r;
+}
+
 static int ingest_tx(struct tt_store *s, git_repository *repo, const char *source,
 		     const git_oid *to, const struct tt_sync_options *o, struct tt_sync_result *res,
 		     struct tt_error *err)
@@ -122,24 +160,23 @@ static int ingest_tx(struct tt_store *s, git_repository *repo, const char *sourc
 	res->incremental = !o->full && previous_commit(s, repo, &from, res, o);
 	if (res->incremental)
 		git_oid_tostr(res->from_commit, sizeof(res->from_commit), &from);
-	struct tt_ingest_list items = {0};
-	struct tt_strv skipped = TT_STRV_INIT;
 	int r = tt_store_begin(s, err);
 	if (r < 0)
 		return r;
+	struct history_job h = {.repo_path = git_repository_path(repo),
+				.from = res->incremental ? &from : NULL,
+				.to = to};
+	pthread_t thread;
+	pthread_create(&thread, NULL, history_thread, &h);
+	struct tt_ingest_list items = {0};
+	struct tt_strv skipped = TT_STRV_INIT;
 	double t0 = tt_now_monotonic();
-	if (!res->incremental)
-		r = tt_store_cve_first_seen_reset(s, err);
-	if (r == 0)
-		r = tt_vulns_first_seen(repo, s, res->incremental ? &from : NULL, to, o->progress,
-					err);
-	res->history_seconds = tt_now_monotonic() - t0;
-	t0 = tt_now_monotonic();
-	if (r == 0)
-		r = list_items(repo, s, res->incremental, &from, to, &items, res, err);
+	r = list_items(repo, s, res->incremental, &from, to, &items, res, err);
 	if (r == 0)
 		r = tt_vulns_ingest(s, repo, to, tt_vulns_workdir_at(repo, to), &items, o, res,
 				    &skipped, err);
+	r = finish_history(s, thread, &h, !res->incremental, r, err);
+	res->history_seconds = h.seconds;
 	if (r == 0 && !res->incremental)
 		r = remove_stale(s, &items, res, err);
 	if (r == 0)

@@ -69,10 +69,28 @@ int tt_vulns_list_changed(git_repository *repo, const git_oid *from, const git_o
 int tt_vulns_list_add_ids(git_repository *repo, const git_oid *target, const char *ids,
 			  struct tt_ingest_list *out, struct tt_error *err);
 
-/* Record first-publication dates for commits in (from, to]; from may be NULL (all history). */
-int tt_vulns_first_seen(git_repository *repo, struct tt_store *s, const git_oid *from,
-			const git_oid *to, const struct tt_sync_progress *progress,
-			struct tt_error *err);
+/* One first-publication fact; the earliest per id wins. */
+struct tt_first_seen {
+	char id[TT_CVE_ID_MAX];
+	int64_t when;
+	char commit[GIT_OID_HEXSZ + 1];
+};
+
+struct tt_first_seen_list {
+	struct tt_first_seen *v;
+	size_t n, cap;
+};
+
+/*
+ * First-publication facts of the commits in (from, to] (from NULL: all
+ * history), sorted by id then time. Opens its own repository handle, so it
+ * can run on a thread of its own while the ingest runs.
+ */
+int tt_vulns_first_seen_collect(const char *repo_path, const git_oid *from, const git_oid *to,
+				struct tt_first_seen_list *out, struct tt_error *err);
+int tt_vulns_first_seen_write(struct tt_store *s, const struct tt_first_seen_list *l,
+			      struct tt_error *err);
+void tt_first_seen_free(struct tt_first_seen_list *l);
 
 /*
  * Parse the listed CVEs of target on worker threads and write them to the
