@@ -93,6 +93,8 @@ struct tt_cve_encoded {
 	struct tt_buf lists[N_LISTS];
 	char (*branches)[32]; /* one per dyad */
 	size_t n_blocks;
+	/* Lengths of the large texts, measured here so the writer need not. */
+	size_t len_title, len_description, len_rationale;
 	struct tt_buf *block_files;    /* one per affected block */
 	struct tt_buf *block_versions; /* one per affected block: JSON */
 };
@@ -161,10 +163,15 @@ struct tt_cve_encoded *tt_cve_encode(const struct tt_cve_record *rec)
 	for (size_t i = 0; i < rec->n_dyads; i++)
 		tt_dyad_branch(&rec->dyads[i], e->branches[i], sizeof(e->branches[i]));
 	e->n_blocks = rec->n_affected;
+	e->len_title = rec->title ? strlen(rec->title) : 0;
+	e->len_description = rec->description ? strlen(rec->description) : 0;
+	e->len_rationale = rec->has_cvss && rec->cvss.rationale ? strlen(rec->cvss.rationale) : 0;
 	e->block_files = tt_xcalloc(rec->n_affected, sizeof(*e->block_files));
 	e->block_versions = tt_xcalloc(rec->n_affected, sizeof(*e->block_versions));
 	for (size_t b = 0; b < rec->n_affected; b++) {
 		join_strv(&e->block_files[b], &rec->affected[b].program_files, ',');
+		/* About 120 bytes an entry: one allocation instead of a doubling series. */
+		tt_buf_grow(&e->block_versions[b], rec->affected[b].n_versions * 128);
 		versions_json(&e->block_versions[b], &rec->affected[b]);
 	}
 	return e;
@@ -198,8 +205,10 @@ static int insert_cve_row(struct tt_store *s, const struct tt_cve_record *rec,
 	tt_db_bind_int64(db, st, 2, enc->year);
 	tt_db_bind_int64(db, st, 3, enc->num);
 	tt_db_bind_text(db, st, 4, state_name(rec->state));
-	tt_db_bind_text(db, st, 5, rec->title);
-	tt_db_bind_text(db, st, 6, rec->description);
+	if (rec->title)
+		tt_db_bind_textn(db, st, 5, rec->title, enc->len_title);
+	if (rec->description)
+		tt_db_bind_textn(db, st, 6, rec->description, enc->len_description);
 	tt_db_bind_text(db, st, 7, rec->rejected_reason);
 	tt_db_bind_int64(db, st, 8, rec->date_reserved);
 	tt_db_bind_int64(db, st, 9, rec->date_updated);
@@ -208,7 +217,8 @@ static int insert_cve_row(struct tt_store *s, const struct tt_cve_record *rec,
 		tt_db_bind_double(db, st, 11, rec->cvss.base_score);
 		tt_db_bind_text(db, st, 12, rec->cvss.severity);
 		tt_db_bind_text(db, st, 13, rec->cvss.source);
-		tt_db_bind_text(db, st, 14, rec->cvss.rationale);
+		if (rec->cvss.rationale)
+			tt_db_bind_textn(db, st, 14, rec->cvss.rationale, enc->len_rationale);
 	}
 	for (int i = 0; i < N_LISTS; i++)
 		tt_db_bind_textn(db, st, 15 + i, tt_buf_str(&enc->lists[i]), enc->lists[i].len);
