@@ -113,5 +113,8 @@ int cmd_cve_enrich(struct cli *cli, int argc, char **argv)
 		cli_print_json(out);
 	if (failed)
 		return EXIT_FAIL;
+	if (partial)
+		fprintf(stderr, "partial: some entries were skipped (warnings above name them); "
+				"the rest is loaded\n");
 	return partial ? EXIT_PARTIAL : EXIT_OK;
 }

@@ -161,5 +161,11 @@ int cmd_cve_sync(struct cli *cli, int argc, char **argv)
 		cli_print_json(result_json(&res, &counts));
 	if (!cli->quiet)
 		print_summary(&res, &counts);
-	return res.skipped || res.warnings ? EXIT_PARTIAL : EXIT_OK;
+	if (!res.skipped && !res.warnings)
+		return EXIT_OK;
+	fprintf(stderr,
+		"partial: %ld warnings, %ld CVEs skipped (named above); the rest is ingested and "
+		"the skipped ones are read again on the next sync\n",
+		res.warnings, res.skipped);
+	return EXIT_PARTIAL;
 }

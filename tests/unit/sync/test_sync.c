@@ -254,6 +254,37 @@ static void test_failed_sync_leaves_the_store_and_cursor_alone(void **state)
 	free(cache);
 }
 
+/* A write failure inside the transaction (the journal cannot be created) rolls back
+ * everything, and the next sync, with the obstacle gone, completes. */
+static void test_sync_failing_midway_changes_nothing_and_recovers(void **state)
+{
+	struct fixture *f = *state;
+	struct tt_store *s = open_store(f, "a.db");
+	char *cache = tt_xasprintf("%s/cache", f->dir);
+	struct tt_sync_result res;
+	struct warnings w = {TT_STRV_INIT};
+	assert_int_equal(do_sync(f, s, cache, f->c1, false, &res, &w), 0);
+	/* TRUNCATE journal mode leaves an empty journal file behind; a directory replaces it. */
+	sh("rm -f %s/a.db-journal && mkdir %s/a.db-journal", f->dir, f->dir);
+	assert_true(do_sync(f, s, cache, f->c2, false, &res, &w) < 0);
+	sh("rmdir %s/a.db-journal", f->dir);
+	char *cursor = NULL;
+	assert_int_equal(tt_store_meta_get(s, "vulns.commit", &cursor, NULL), 0);
+	assert_string_equal(cursor, f->c1);
+	free(cursor);
+	bool exists;
+	enum tt_cve_state st;
+	assert_int_equal(tt_store_cve_state(s, "CVE-2024-1003", &exists, &st, NULL), 0);
+	assert_false(exists);
+	assert_int_equal(do_sync(f, s, cache, f->c2, false, &res, &w), 0);
+	assert_true(res.incremental);
+	assert_int_equal(tt_store_cve_state(s, "CVE-2024-1003", &exists, &st, NULL), 0);
+	assert_true(exists);
+	tt_strv_free(&w.msgs);
+	tt_store_close(s);
+	free(cache);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -263,6 +294,8 @@ int main(void)
 		test_incremental_sync_rejects_updates_and_retries_skipped, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_full_sync_matches_incremental, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_failed_sync_leaves_the_store_and_cursor_alone,
+					    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_sync_failing_midway_changes_nothing_and_recovers,
 					    setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
