@@ -371,7 +371,7 @@ struct run {
 	struct tt_triage_result **results; /* kept for the VEX documents */
 	struct tt_profile **profiles;
 	size_t n_kept;
-	bool any_affected;
+	bool any_affected, csv_header_done;
 	int width;
 };
 
@@ -420,6 +420,11 @@ static void report(struct run *r, const struct tt_profile *p, const struct tt_tr
 	if (a->fmt == SF_TABLE)
 		printf("%6s %-12s %-16s %-9s %-9s %4s %5s %-3s %s\n", "PRIO", "VERDICT", "CVE",
 		       "FIXED-IN", "BUILD", "CVSS", "EPSS", "KEV", "TITLE");
+	else if (a->fmt == SF_CSV && !r->csv_header_done) {
+		puts("profile,id,verdict,priority,fixed_in,build,module,cvss,epss,kev,exploitation,"
+		     "reason,title");
+		r->csv_header_done = true;
+	}
 	for (size_t i = 0; i < tt_triage_result_count(res); i++) {
 		const struct tt_triage_item *it = tt_triage_result_item(res, i);
 		if (!selected(a, it) || (a->limit && (long)*shown >= a->limit))

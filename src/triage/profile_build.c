@@ -262,26 +262,54 @@ static enum tt_profile_kind kind_of(enum tt_kbuild_kind k)
 	}
 }
 
-/* Notes for the CVE files the build leaves out: the symbol that would bring them in. */
-static void explain_absent(struct build_ctx *b, const char *source_root)
+/*
+ * The files CVEs name that the build leaves out, checked against the
+ * source tree: each gets the CONFIG_ symbol that leaves it out, or, where
+ * the set may be wrong about it, becomes undecided: a path this tree does
+ * not have (renamed or added later: the fix may touch the old name), and
+ * for a prediction, a file whose rules are all satisfied or that no rule
+ * names (it may be #included by another file).
+ */
+static void probe_absent(struct build_ctx *b, const char *root, bool exact)
 {
-	if (!b->o->cve_paths || !b->cfg || !source_root || !*source_root ||
-	    !tt_path_exists(source_root))
+	if (!b->o->cve_paths || !root || !*root || !tt_path_exists(root))
 		return;
 	const struct tt_strv *paths = b->o->cve_paths;
 	for (size_t i = 0; i < paths->n; i++) {
 		const char *path = paths->v[i];
 		struct tri_file cls;
 		tri_file_classify(path, &cls);
-		bool source = cls.cls == TRI_FILE_SOURCE;
 		free(cls.path);
-		if (!source || tt_profile_lookup(b->p, path, NULL, NULL) != TT_PROFILE_ABSENT)
+		bool header = cls.cls == TRI_FILE_HEADER;
+		if ((cls.cls != TRI_FILE_SOURCE && !(header && exact)) ||
+		    (b->p->arch && cls.arch[0] && strcmp(cls.arch, b->p->arch) != 0) ||
+		    tt_profile_lookup(b->p, path, NULL, NULL) != TT_PROFILE_ABSENT)
 			continue;
-		char *why = tt_profile_why_not_built(source_root, b->cfg, path);
-		if (why)
-			tri_profile_add_file(b->p, path, TT_PROFILE_ABSENT, NULL, why);
-		free(why);
+		_cleanup_free_ char *full = tt_xasprintf("%s/%s", root, path);
+		if (!tt_path_exists(full)) {
+			tri_profile_add_file(b->p, path, TT_PROFILE_UNKNOWN, NULL,
+					     "not in this kernel's source tree (renamed or added "
+					     "later; the fix may touch code under an older name)");
+			continue;
+		}
+		if (header || !b->cfg)
+			continue;
+		char *note;
+		enum tri_why why = tri_why(root, b->cfg, path, &note);
+		if (why == TRI_WHY_UNSET)
+			tri_profile_add_file(b->p, path, TT_PROFILE_ABSENT, NULL, note);
+		else if (!exact && why == TRI_WHY_SATISFIED)
+			tri_profile_add_file(
+			    b->p, path, TT_PROFILE_UNKNOWN, NULL,
+			    "the prediction leaves it out, but every Makefile rule "
+			    "naming it has its CONFIG_ symbols set");
+		else if (!exact && why == TRI_WHY_NO_RULE)
+			tri_profile_add_file(b->p, path, TT_PROFILE_UNKNOWN, NULL,
+					     "no Makefile rule in its directory names its object "
+					     "(it may be #included by another file)");
+		free(note);
 	}
+	tri_profile_finish(b->p);
 }
 
 static int read_build_dir(struct build_ctx *b, struct tt_error *err)
@@ -307,7 +335,7 @@ static int read_build_dir(struct build_ctx *b, struct tt_error *err)
 	    tt_xasprintf("build dir %s (%zu objects from .cmd files, exact)", b->o->build_dir, n);
 	set_str(&p->files_source, &p->info.files_source, src);
 	free(src);
-	explain_absent(b, tt_kbuild_tree_source_root(t));
+	probe_absent(b, tt_kbuild_tree_source_root(t), true);
 	tt_kbuild_tree_free(t);
 	return 0;
 }
@@ -360,7 +388,7 @@ static int predict(struct build_ctx *b, struct tt_error *err)
 	set_str(&p->files_source, &p->info.files_source, src);
 	free(src);
 	tt_kbuild_prediction_free(pr);
-	explain_absent(b, b->o->source_dir);
+	probe_absent(b, b->o->source_dir, false);
 	return 0;
 }
 

@@ -158,6 +158,16 @@ enum tt_profile_kind tri_kind_parse(const char *s);
 int tri_read_modules(const char *path, struct tt_profile *p, struct tt_error *err);
 int tri_read_build_id(const char *path, char **hex, struct tt_error *err);
 
+/* What the makefiles say about a file a build leaves out. */
+enum tri_why {
+	TRI_WHY_UNSET,	   /* a rule on its chain needs a symbol the config leaves unset (*note) */
+	TRI_WHY_SATISFIED, /* every rule on its chain has its symbols set */
+	TRI_WHY_NO_RULE,   /* no rule in its directory names its object */
+	TRI_WHY_UNDETERMINED, /* the chain is lost above (a directory no makefile names) */
+};
+enum tri_why tri_why(const char *source_root, const struct tt_kconfig *cfg, const char *path,
+		     char **note);
+
 /* The arch an SRCARCH-less config is for ("x86" for CONFIG_X86=y), NULL when not known. */
 const char *tri_config_arch(const struct tt_kconfig *cfg);
 

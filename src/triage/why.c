@@ -121,6 +121,20 @@ static bool rhs_names(const char *rhs, const char *token)
 	return false;
 }
 
+/* Variables that name objects without building them (flags, exports, clean lists). */
+static bool not_an_object_list(const char *lhs)
+{
+	static const char *const prefixes[] = {
+	    "export-", "ccflags-",	"asflags-",  "ldflags-", "subdir-",	  "targets",
+	    "clean-",  "hostprogs",	"userprogs", "always-",	 "extra-",	  "CFLAGS_",
+	    "AFLAGS_", "OBJECT_FILES_", "KASAN_",    "UBSAN_",	 "GCOV_",	  "KCOV_",
+	    "KCSAN_",  "KMSAN_",	"obj-n",     "nostackp", "CFLAGS_REMOVE_"};
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		if (strncmp(lhs, prefixes[i], strlen(prefixes[i])) == 0)
+			return true;
+	return false;
+}
+
 /* Every assignment in dir's makefile whose right-hand side names token. */
 static void find_rules(const char *text, const char *token, struct rule **out, size_t *n)
 {
@@ -145,6 +159,8 @@ static void find_rules(const char *text, const char *token, struct rule **out, s
 		size_t ll = (size_t)(op - lhs);
 		while (ll && isspace((unsigned char)lhs[ll - 1]))
 			ll--;
+		if (not_an_object_list(lhs))
+			continue;
 		*out = tt_xrealloc(*out, (*n + 1) * sizeof(**out));
 		struct rule *r = &(*out)[(*n)++];
 		r->lhs = tt_xstrndup(lhs, ll);
@@ -212,12 +228,12 @@ static char *composite_of(const char *lhs)
  * token to follow in the same directory (a composite), or NULL to go up.
  */
 static char *step(const struct why_ctx *w, const char *text, const char *token, char **next,
-		  bool *found)
+		  char **alt, bool *found)
 {
 	struct rule *rules = NULL;
 	size_t n = 0;
 	find_rules(text, token, &rules, &n);
-	*next = NULL;
+	*next = *alt = NULL;
 	*found = n > 0;
 	char *unset = NULL;
 	bool satisfied = false;
@@ -227,6 +243,10 @@ static char *step(const struct why_ctx *w, const char *text, const char *token, 
 		if (!u) {
 			satisfied = true;
 			*next = composite_of(rules[i].lhs);
+			/* "common-objs := enetc.o" may be a plain variable used as $(common-objs).
+			 */
+			if (*next)
+				*alt = tt_xasprintf("$(%s)", rules[i].lhs);
 		} else if (!unset) {
 			unset = tt_xstrdup(u);
 		}
@@ -247,44 +267,107 @@ static char *parent_dir(const char *dir, char **base)
 	return slash ? tt_xstrndup(dir, (size_t)(slash - dir)) : tt_xstrdup("");
 }
 
-char *tt_profile_why_not_built(const char *source_root, const struct tt_kconfig *cfg,
-			       const char *path)
+/*
+ * Some makefiles list objects of their subdirectories themselves
+ * (msm-y += disp/dpu1/dpu_encoder.o): when the file's own directory has
+ * no rule for it, look up to three levels higher for its relative path.
+ */
+static void climb_to_rule(const char *root, char **dir, char **token)
 {
+	char *text = read_kbuild(root, *dir);
+	bool here = text && rhs_names(text, *token);
+	free(text);
+	if (here)
+		return;
+	char *d = tt_xstrdup(*dir), *rel = tt_xstrdup(*token);
+	for (int up = 0; up < 3; up++) {
+		char *slash = strrchr(d, '/');
+		if (!slash)
+			break;
+		*slash = '\0';
+		char *longer = tt_xasprintf("%s/%s", slash + 1, rel);
+		free(rel);
+		rel = longer;
+		text = read_kbuild(root, d);
+		bool found = text && rhs_names(text, rel);
+		free(text);
+		if (found) {
+			free(*dir);
+			free(*token);
+			*dir = d;
+			*token = rel;
+			return;
+		}
+	}
+	free(d);
+	free(rel);
+}
+
+enum tri_why tri_why(const char *source_root, const struct tt_kconfig *cfg, const char *path,
+		     char **note)
+{
+	*note = NULL;
 	if (!source_root || !cfg || !path)
-		return NULL;
+		return TRI_WHY_NO_RULE;
 	struct why_ctx w = {source_root, cfg};
 	const char *slash = strrchr(path, '/');
 	char *dir = slash ? tt_xstrndup(path, (size_t)(slash - path)) : tt_xstrdup("");
 	const char *base = slash ? slash + 1 : path;
 	char *token = tt_xasprintf("%.*s.o", (int)strcspn(base, "."), base);
 	char *answer = NULL;
+	enum tri_why result = TRI_WHY_SATISFIED;
+	char *alt = NULL;
+	climb_to_rule(source_root, &dir, &token);
 	for (int i = 0; i < WHY_MAX_STEPS; i++) {
 		char *text = read_kbuild(source_root, dir);
-		char *next = NULL;
+		char *next = NULL, *next_alt = NULL;
 		bool found = false;
 		if (text)
-			answer = step(&w, text, token, &next, &found);
+			answer = step(&w, text, token, &next, &next_alt, &found);
+		if (text && !found && !answer && alt)
+			answer = step(&w, text, alt, &next, &next_alt, &found);
 		free(text);
-		if (answer || !found)
+		free(alt);
+		alt = next_alt;
+		if (answer)
+			result = TRI_WHY_UNSET;
+		else if (!found)
+			/*
+			 * Nothing names the object itself: built by a special rule or
+			 * #included. Higher up, the chain is lost (arch makefiles add
+			 * some directories): nothing to say either way.
+			 */
+			result = i == 0 ? TRI_WHY_NO_RULE : TRI_WHY_UNDETERMINED;
+		if (answer || !found) {
+			free(next);
 			break;
+		}
 		free(token);
+		token = NULL;
 		if (next) {
 			token = next; /* a composite object: find what links it */
 			continue;
 		}
-		if (!*dir) {
-			token = NULL;
+		if (!*dir)
 			break;
-		}
 		char *parent = parent_dir(dir, &token);
 		free(dir);
 		dir = parent;
 	}
 	free(dir);
 	free(token);
-	if (!answer)
-		return NULL;
-	char *note = tt_xasprintf("%s is not set", answer);
-	free(answer);
+	free(alt);
+	if (answer) {
+		*note = tt_xasprintf("%s is not set", answer);
+		free(answer);
+	}
+	return result;
+}
+
+char *tt_profile_why_not_built(const char *source_root, const struct tt_kconfig *cfg,
+			       const char *path)
+{
+	char *note;
+	tri_why(source_root, cfg, path, &note);
 	return note;
 }
