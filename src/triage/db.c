@@ -4,6 +4,7 @@
  * once, files classified once, scores side by side. Loading costs one bulk
  * read of the store; each scan afterwards touches no store at all.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <string.h>
 
@@ -137,15 +138,25 @@ static void set_files(struct tri_cve *c, const char *joined)
 	}
 }
 
-/* The rationale's wording is free text; these are the phrasings the CNA uses. */
+/*
+ * The rationale's wording is free text; these are the phrasings the CNA
+ * uses. Lowered once and searched with strstr: strcasestr over thousands of
+ * rationales was a visible part of loading.
+ */
 static bool mentions_userns(const char *rationale)
 {
 	static const char *const words[] = {"user namespace", "user-namespace", "userns",
 					    "unprivileged"};
-	for (size_t i = 0; rationale && i < sizeof(words) / sizeof(words[0]); i++)
-		if (strcasestr(rationale, words[i]))
-			return true;
-	return false;
+	if (!rationale)
+		return false;
+	char *low = tt_xstrdup(rationale);
+	for (char *c = low; *c; c++)
+		*c = (char)tolower((unsigned char)*c);
+	bool found = false;
+	for (size_t i = 0; !found && i < sizeof(words) / sizeof(words[0]); i++)
+		found = strstr(low, words[i]) != NULL;
+	free(low);
+	return found;
 }
 
 static void set_cvss(struct tri_cve *c, int origin, const char *vector, double score)

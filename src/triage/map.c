@@ -51,6 +51,12 @@ static struct tri_map_slot *find_slot(const struct tri_map *m, const char *key, 
 	}
 }
 
+void tri_map_reserve(struct tri_map *m, size_t n)
+{
+	while ((n + 1) * 4 >= m->cap * 3)
+		grow(m);
+}
+
 bool tri_map_put(struct tri_map *m, const char *key, size_t value)
 {
 	if ((m->n + 1) * 4 >= m->cap * 3)
@@ -60,7 +66,7 @@ bool tri_map_put(struct tri_map *m, const char *key, size_t value)
 	struct tri_map_slot *s = find_slot(m, key, n, h);
 	if (s->key)
 		return false;
-	s->key = tt_xstrdup(key);
+	s->key = m->borrowed ? (char *)key : tt_xstrdup(key);
 	s->hash = h;
 	s->value = value;
 	m->n++;
@@ -84,8 +90,10 @@ bool tri_map_get(const struct tri_map *m, const char *key, size_t *value)
 
 void tri_map_free(struct tri_map *m)
 {
-	for (size_t i = 0; i < m->cap; i++)
+	bool borrowed = m->borrowed;
+	for (size_t i = 0; !borrowed && i < m->cap; i++)
 		free(m->slots[i].key);
 	free(m->slots);
 	memset(m, 0, sizeof(*m));
+	m->borrowed = borrowed;
 }

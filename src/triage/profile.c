@@ -36,6 +36,8 @@ static int kind_rank(enum tt_profile_kind k)
 struct tt_profile *tri_profile_new(const char *name)
 {
 	struct tt_profile *p = tt_xcalloc(1, sizeof(*p));
+	/* The files own their paths; the index only points at them. */
+	p->file_index.borrowed = true;
 	p->name = tt_xstrdup(name ? name : "");
 	p->info.name = p->name;
 	return p;
@@ -55,17 +57,22 @@ void tri_profile_add_file(struct tt_profile *p, const char *path, enum tt_profil
 		}
 		return;
 	}
+	tri_profile_append_file(p, path, kind, module, note);
+	tri_map_put(&p->file_index, p->files[p->n_files - 1].path, p->n_files - 1);
+}
+
+void tri_profile_append_file(struct tt_profile *p, const char *path, enum tt_profile_kind kind,
+			     const char *module, const char *note)
+{
 	if (p->n_files == p->cap_files) {
 		p->cap_files = p->cap_files ? p->cap_files * 2 : 1024;
 		p->files = tt_xrealloc(p->files, p->cap_files * sizeof(*p->files));
 	}
-	struct tt_profile_file *f = &p->files[p->n_files];
+	struct tt_profile_file *f = &p->files[p->n_files++];
 	f->path = tt_xstrdup(path);
 	f->kind = kind;
 	f->module = module ? tt_xstrdup(module) : NULL;
 	f->note = note ? tt_xstrdup(note) : NULL;
-	tri_map_put(&p->file_index, f->path, p->n_files);
-	p->n_files++;
 }
 
 void tri_profile_add_unknown_dir(struct tt_profile *p, const char *dir, const char *reason)
@@ -84,22 +91,34 @@ static int cmp_file(const void *a, const void *b)
 
 static void add_dir_chain(struct tri_map *m, const char *path)
 {
-	char *dir = tt_xstrdup(path);
-	for (char *slash = strrchr(dir, '/'); slash; slash = strrchr(dir, '/')) {
-		*slash = '\0';
-		if (!tri_map_put(m, dir, 0))
+	for (size_t len = strlen(path); len > 0; len--) {
+		if (path[len - 1] != '/')
+			continue;
+		if (tri_map_getn(m, path, len - 1, NULL))
 			break; /* its ancestors are in already */
+		char *dir = tt_xstrndup(path, len - 1);
+		tri_map_put(m, dir, 0);
+		free(dir);
 	}
-	free(dir);
+}
+
+static bool sorted(const struct tt_profile_file *f, size_t n)
+{
+	for (size_t i = 1; i < n; i++)
+		if (strcmp(f[i - 1].path, f[i].path) > 0)
+			return false;
+	return true;
 }
 
 /* Sort by path, rebuild the indexes, count by kind. */
 void tri_profile_finish(struct tt_profile *p)
 {
-	if (p->n_files)
+	/* Sets read back from the store come sorted already. */
+	if (p->n_files && !sorted(p->files, p->n_files))
 		qsort(p->files, p->n_files, sizeof(*p->files), cmp_file);
 	tri_map_free(&p->file_index);
 	tri_map_free(&p->built_dirs);
+	tri_map_reserve(&p->file_index, p->n_files);
 	size_t *counts[] = {&p->info.n_absent, &p->info.n_builtin, &p->info.n_module,
 			    &p->info.n_host,   &p->info.n_header,  &p->info.n_unknown};
 	for (size_t i = 0; i < 6; i++)

@@ -151,7 +151,8 @@ static int on_row(void *ctx, const struct tt_store_profile *row)
 
 static int on_file(void *ctx, const struct tt_store_profile_file *f)
 {
-	tri_profile_add_file(ctx, f->path, tri_kind_parse(f->kind), f->module, f->note);
+	/* (profile, path) is the table's key: no duplicates to merge. */
+	tri_profile_append_file(ctx, f->path, tri_kind_parse(f->kind), f->module, f->note);
 	return 0;
 }
 

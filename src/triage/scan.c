@@ -276,8 +276,7 @@ static void fill_item(const struct scan_ctx *sc, const struct tri_cve *c, struct
 	struct build_eval be;
 	version_part(sc, c, &vr);
 	eval_files(sc->p, c, &be);
-	memset(it, 0, sizeof(*it));
-	it->cve_id = c->id;
+	it->cve_id = c->id; /* the items were zeroed when allocated */
 	it->title = c->title;
 	it->verdict = combine(vr.verdict, be.build);
 	it->build = be.build;

@@ -19,10 +19,13 @@ struct tri_map_slot {
 struct tri_map {
 	struct tri_map_slot *slots;
 	size_t n, cap;
+	bool borrowed; /* keys are the caller's, alive as long as the map: not copied */
 };
 
 /* false when key was there already (its value is kept). */
 bool tri_map_put(struct tri_map *m, const char *key, size_t value);
+/* Room for n keys without rehashing on the way. */
+void tri_map_reserve(struct tri_map *m, size_t n);
 bool tri_map_get(const struct tri_map *m, const char *key, size_t *value);
 bool tri_map_getn(const struct tri_map *m, const char *key, size_t n, size_t *value);
 void tri_map_free(struct tri_map *m);
@@ -148,6 +151,9 @@ struct tt_profile {
 
 void tri_profile_add_file(struct tt_profile *p, const char *path, enum tt_profile_kind kind,
 			  const char *module, const char *note);
+/* The same for a path known to be new (rows read back from the store): no lookup. */
+void tri_profile_append_file(struct tt_profile *p, const char *path, enum tt_profile_kind kind,
+			     const char *module, const char *note);
 void tri_profile_add_unknown_dir(struct tt_profile *p, const char *dir, const char *reason);
 void tri_profile_finish(struct tt_profile *p);
 void tri_profile_add_module(struct tt_profile *p, const char *module);

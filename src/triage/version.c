@@ -560,7 +560,10 @@ void tri_version_eval(const struct tri_vtext *vt, const struct tri_pair *pairs, 
 		      const struct tri_json *json, struct tt_triage_version_result *out)
 {
 	const struct tt_kver *v = vt->v;
-	memset(out, 0, sizeof(*out));
+	/* Not a memset: the reason buffer is half a kilobyte and this runs per CVE. */
+	out->fixed_in[0] = out->reason[0] = '\0';
+	out->json_disagrees = false;
+	out->verdict = TT_VERDICT_UNKNOWN;
 	if (!n) {
 		out->verdict = TT_VERDICT_UNKNOWN;
 		snprintf(out->reason, sizeof(out->reason),
