@@ -4,7 +4,8 @@
 #  1. sync the kernel CNA's vulns.git (from ../shared/data/vulns.bundle when present,
 #     else from git.kernel.org),
 #  2. enrich it with CISA KEV, CISA vulnrichment (SSVC), EPSS and NVD records,
-#  3. show the newest CVEs on the running kernel's version line.
+#  3. show the newest CVEs on the running kernel's version line,
+#  4. profile this machine's kernel and print its prioritized CVE report.
 # Uses the default store (~/.local/share/tuxtape/tuxtape.db) so you can go on
 # with `tuxtape cve list`, `tuxtape cve show CVE-...` afterwards.
 set -euo pipefail
@@ -62,5 +63,18 @@ run "$tuxtape" cve list --branch "$line" --limit 15
 step "Known exploited (CISA KEV) kernel CVEs with a fix on the $line branch"
 run "$tuxtape" cve list --branch "$line" --kev --sort cvss --limit 10
 
+step "This machine as a kernel profile ($release)"
+run "$tuxtape" kernel add this-host --running --replace
+
+step "Prioritized report for this machine: the CVEs that apply, most urgent first"
+# scan exits 4 when CVEs apply: that is the report, not a failure.
+rc=0
+"$tuxtape" scan this-host --limit 25 || rc=$?
+if [ "$rc" -ne 0 ] && [ "$rc" -ne 3 ] && [ "$rc" -ne 4 ]; then
+	echo "demo: 'tuxtape scan this-host' failed (exit $rc)" >&2
+	exit "$rc"
+fi
+
 echo
-echo "Next: tuxtape cve show CVE-ID, tuxtape cve list --help"
+echo "Next: tuxtape scan this-host --explain CVE-ID, tuxtape cve show CVE-ID,"
+echo "      tuxtape scan this-host --format openvex, tuxtape --help"
