@@ -83,13 +83,38 @@ struct scan_args {
 	long limit;
 };
 
+/* Help text after a 39-column key column, wrapped at 80 columns. */
+static void wrapped(FILE *f, const char *text)
+{
+	const int indent = 39, width = 80;
+	int col = indent;
+	while (*text) {
+		size_t w = strcspn(text, " ");
+		if (col > indent && col + 1 + (int)w > width) {
+			fprintf(f, "\n%*s", indent, "");
+			col = indent;
+		} else if (col > indent) {
+			fputc(' ', f);
+			col++;
+		}
+		fwrite(text, 1, w, f);
+		col += (int)w;
+		text += w;
+		while (*text == ' ')
+			text++;
+	}
+	fputc('\n', f);
+}
+
 static void usage(FILE *f)
 {
 	fputs(scan_usage, f);
 	size_t n;
 	const struct tt_policy_key *k = tt_policy_keys(&n);
-	for (size_t i = 0; i < n; i++)
-		fprintf(f, "  %-18s %-17s %s\n", k[i].key, k[i].default_value, k[i].help);
+	for (size_t i = 0; i < n; i++) {
+		fprintf(f, "  %-18s %-17s ", k[i].key, k[i].default_value);
+		wrapped(f, k[i].help);
+	}
 }
 
 /* ---------------- arguments ---------------- */

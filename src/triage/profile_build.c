@@ -140,19 +140,26 @@ static bool build_release(const char *dir, struct tt_kver *v, bool *exact)
 	return true;
 }
 
-/* When nothing better named the version: the build, the source, the config header. */
+/*
+ * When nothing better named the version. A build's kernel.release is that
+ * build's own; a source tree or a config may belong to another kernel, so
+ * they only fill a gap - except that a config generated for the same
+ * branch may complete a distribution ABI prefix (6.1.0 -> 6.1.170), which is
+ * how Debian's /boot/config-6.1.0-47-amd64 names its release.
+ */
 static void fallback_version(struct tt_profile *p, const struct tt_profile_opts *o,
 			     const struct tt_kver *cfg_v, bool cfg_has_v)
 {
 	struct tt_kver v;
 	bool exact = true;
-	if (p->info.has_version && p->info.version_exact)
+	struct tt_profile_info *i = &p->info;
+	if (i->has_version && i->version_exact)
 		return;
 	if (o->build_dir && build_release(o->build_dir, &v, &exact) && exact)
 		set_version(p, &v, true, "build dir include/config/kernel.release");
-	else if (o->source_dir && makefile_version(o->source_dir, &v))
+	else if (!i->has_version && o->source_dir && makefile_version(o->source_dir, &v))
 		set_version(p, &v, true, "source tree Makefile (VERSION.PATCHLEVEL.SUBLEVEL)");
-	else if (cfg_has_v && !p->info.has_version)
+	else if (cfg_has_v && (!i->has_version || tt_kver_same_branch(cfg_v, &i->version)))
 		set_version(p, cfg_v, true, ".config header comment");
 }
 

@@ -162,7 +162,7 @@ static void say_absent(const struct build_eval *e, struct tt_buf *b)
 			    e->absent[i]);
 	if (e->n_absent > 3)
 		tt_buf_addf(b, " and %zu more", e->n_absent - 3);
-	tt_buf_adds(b, e->n_absent == 1 ? " is compiled" : " is compiled");
+	tt_buf_adds(b, " is compiled");
 	bool open = false;
 	for (size_t i = 0; i < shown; i++) {
 		if (!e->absent_why[i])

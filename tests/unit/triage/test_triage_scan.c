@@ -273,6 +273,16 @@ static void test_distribution_abi_version_alone_is_unknown(void **state)
 	tt_triage_result_free(r);
 	tt_profile_free(p);
 
+	/* A config made for that kernel names its release in its header. */
+	char *cfg = tri_fixture("config/mini.config");
+	o.config_path = cfg;
+	assert_int_equal(tt_profile_build(&o, &p, NULL, &err), 0);
+	assert_true(tt_profile_info(p)->version_exact);
+	assert_string_equal(tt_profile_info(p)->version_source, ".config header comment");
+	tt_profile_free(p);
+	o.config_path = NULL;
+	free(cfg);
+
 	/* With /proc/version, Debian's real upstream version is known. */
 	o.proc_version = "Linux version 6.1.0-47-amd64 (debian-kernel@lists.debian.org) (gcc-12 "
 			 "(Debian 12.2.0-14+deb12u1) 12.2.0) #1 SMP PREEMPT_DYNAMIC Debian "
