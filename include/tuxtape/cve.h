@@ -156,6 +156,9 @@ int tt_cve_parse_json(struct tt_cve_parser *p, const char *text, size_t len, con
  */
 int tt_cvss31_score(const char *vector, double *score, const char **severity, struct tt_error *err);
 
+/* CVSS 3.1 qualitative severity of a base score: NONE, LOW, MEDIUM, HIGH, CRITICAL. */
+const char *tt_cvss_severity(double score);
+
 /*
  * Parse a .cvss file: first line "ORGID CVSS:3.1/...", then after a blank
  * line an optional rationale whose continuation lines (indented) are joined,
@@ -195,6 +198,9 @@ enum {
 	TT_CVE_HAS_REFERENCE = 1u << 6,
 	TT_CVE_HAS_ALL = 0x7fu,
 };
+
+/* The TT_CVE_HAS_* bit of a file name's extension (".dyad"); 0 for any other. */
+unsigned tt_cve_file_bit(const char *ext);
 
 struct tt_cve_dir_entry {
 	char id[TT_CVE_ID_MAX];

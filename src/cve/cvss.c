@@ -109,7 +109,7 @@ static double base_score(const char val[N_METRICS])
 	return roundup(fmin(sum, 10.0));
 }
 
-static const char *severity_of(double score)
+const char *tt_cvss_severity(double score)
 {
 	if (score == 0.0)
 		return "NONE";
@@ -136,7 +136,7 @@ int tt_cvss31_score(const char *vector, double *score, const char **severity, st
 	if (score)
 		*score = s;
 	if (severity)
-		*severity = severity_of(s);
+		*severity = tt_cvss_severity(s);
 	return 0;
 }
 

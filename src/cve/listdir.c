@@ -21,7 +21,7 @@ static const struct {
     {".reference", TT_CVE_HAS_REFERENCE},
 };
 
-static unsigned kind_of(const char *ext)
+unsigned tt_cve_file_bit(const char *ext)
 {
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
 		if (strcmp(ext, kinds[i].ext) == 0)
@@ -38,7 +38,7 @@ static bool parse_name(const char *name, struct item *it)
 		return false;
 	memcpy(it->e.id, name, n);
 	it->e.id[n] = '\0';
-	it->e.files = kind_of(dot);
+	it->e.files = tt_cve_file_bit(dot);
 	if (!it->e.files || !tt_cve_id_valid(it->e.id))
 		return false;
 	it->year = strtoull(it->e.id + 4, NULL, 10);

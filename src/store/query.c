@@ -12,21 +12,6 @@ void tt_cve_query_init(struct tt_cve_query *q)
 	q->min_cvss = -1;
 }
 
-static const char *severity_of(double score)
-{
-	if (score < 0)
-		return NULL;
-	if (score == 0)
-		return "NONE";
-	if (score < 4.0)
-		return "LOW";
-	if (score < 7.0)
-		return "MEDIUM";
-	if (score < 9.0)
-		return "HIGH";
-	return "CRITICAL";
-}
-
 /*
  * Kernel CNA descriptions start with a fixed sentence and then the fix's
  * subject line; that subject is the best one-line title when there is none.
@@ -124,7 +109,7 @@ static void effective_cvss(struct tt_db *db, struct tt_db_stmt *st, struct tt_cv
 			break;
 		}
 	}
-	c->severity = severity_of(c->cvss);
+	c->severity = c->cvss >= 0 ? tt_cvss_severity(c->cvss) : NULL;
 }
 
 static void read_summary(struct tt_db *db, struct tt_db_stmt *st, struct tt_cve_summary *c,

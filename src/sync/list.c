@@ -25,24 +25,6 @@ static struct tt_ingest_item *push(struct tt_ingest_list *l)
 	return it;
 }
 
-/* The TT_CVE_HAS_* bit of a file name's extension (after the id), 0 for others. */
-static unsigned file_bit(const char *ext)
-{
-	static const struct {
-		const char *ext;
-		unsigned bit;
-	} kinds[] = {
-	    {".json", TT_CVE_HAS_JSON},		  {".dyad", TT_CVE_HAS_DYAD},
-	    {".sha1", TT_CVE_HAS_SHA1},		  {".vulnerable", TT_CVE_HAS_VULNERABLE},
-	    {".message", TT_CVE_HAS_MESSAGE},	  {".cvss", TT_CVE_HAS_CVSS},
-	    {".reference", TT_CVE_HAS_REFERENCE},
-	};
-	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
-		if (strcmp(ext, kinds[i].ext) == 0)
-			return kinds[i].bit;
-	return 0;
-}
-
 /* "CVE-2024-26581.json" -> "CVE-2024-26581"; false when the name is no CVE file. */
 static bool id_of_filename(const char *name, char *id, size_t n)
 {
@@ -75,7 +57,7 @@ static int on_entry(const char *dir, const git_tree_entry *e, void *payload)
 	if (!id_of_filename(git_tree_entry_name(e), id, sizeof(id)))
 		return 0;
 	struct tt_ingest_list *l = w->out;
-	unsigned bit = file_bit(git_tree_entry_name(e) + strlen(id));
+	unsigned bit = tt_cve_file_bit(git_tree_entry_name(e) + strlen(id));
 	/* Tree order keeps one id's files adjacent: "CVE-1.json" < "CVE-10". */
 	if (l->n && strcmp(l->v[l->n - 1].id, id) == 0 && l->v[l->n - 1].state == w->state) {
 		l->v[l->n - 1].files |= bit;
@@ -179,7 +161,7 @@ static unsigned files_of(git_tree *t, const char *id)
 		char name[TT_CVE_ID_MAX + 16];
 		snprintf(name, sizeof(name), "%s%s", id, exts[i]);
 		if (git_tree_entry_byname(t, name))
-			files |= file_bit(exts[i]);
+			files |= tt_cve_file_bit(exts[i]);
 	}
 	return files;
 }
