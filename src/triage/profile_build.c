@@ -389,9 +389,20 @@ static int predict(struct build_ctx *b, struct tt_error *err)
 	probe_unknowns(b, pr);
 	p->info.files_mode = TT_PROFILE_FILES_PREDICTED;
 	tri_profile_finish(p);
+	char tree[TT_KVER_STR_MAX + 16] = "", tvs[TT_KVER_STR_MAX];
+	struct tt_kver tv;
+	if (makefile_version(b->o->source_dir, &tv)) {
+		tt_kver_format(&tv, tvs, sizeof(tvs));
+		snprintf(tree, sizeof(tree), "; tree %s", tvs);
+		if (p->info.has_version && !tt_kver_same_branch(&tv, &p->info.version))
+			tt_diag_warn(b->diag, NULL, 0,
+				     "the source tree is %s, another branch than the profile's "
+				     "version: the predicted files may not match this kernel",
+				     tvs);
+	}
 	char *src = tt_xasprintf("predicted from %s and the config (%zu objects, %zu places "
-				 "where evaluation was incomplete)",
-				 b->o->source_dir, n, tt_kbuild_prediction_n_unknowns(pr));
+				 "where evaluation was incomplete%s)",
+				 b->o->source_dir, n, tt_kbuild_prediction_n_unknowns(pr), tree);
 	set_str(&p->files_source, &p->info.files_source, src);
 	free(src);
 	tt_kbuild_prediction_free(pr);
