@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "klp_cmd.h"
 #include "triage_cmds.h"
 
 static const char usage_text[] =
@@ -23,6 +24,7 @@ static const char usage_text[] =
     "  kernel add     record a kernel profile: version, .config, compiled files, host\n"
     "  kernel list    the kernel profiles (also: kernel show NAME, kernel rm NAME)\n"
     "  scan           which CVEs apply to kernel profiles, why, most urgent first\n"
+    "  klp diff       what a patch changed in a kernel object, and if it can be livepatched\n"
     "\n"
     "Global options:\n"
     "  --db LOCATION  the store: a SQLite file (default\n"
@@ -111,6 +113,8 @@ int main(int argc, char **argv)
 		return cmd_kernel(&cli, argc - 1, argv + 1);
 	if (strcmp(cmd, "scan") == 0)
 		return cmd_scan(&cli, argc - 1, argv + 1);
+	if (strcmp(cmd, "klp") == 0)
+		return cmd_klp(&cli, argc - 1, argv + 1);
 	cli_error("unknown command '%s' (see `tuxtape --help`)", cmd);
 	return EXIT_USAGE;
 }

@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The ELF diff engine: what a source patch changed in one compiled object,
+ * and whether a livepatch can carry that change.
+ *
+ * Input is a pair of relocatable x86_64 objects (ORIG.o, PATCHED.o) built
+ * with the kernel's flags plus -ffunction-sections -fdata-sections. The
+ * engine reads both (tt_elf_*), pairs their symbols and sections, compares
+ * each function with relocation targets resolved to names, and reports per
+ * function unchanged / changed / new / removed / only-__LINE__-changed, the
+ * symbols the changed code needs (new, or references into the running
+ * kernel) and the changes it refuses, each naming object, section, symbol
+ * and what the author can do. docs/klp-diff.md lists every rule.
+ */
+#ifndef TUXTAPE_KLP_H
+#define TUXTAPE_KLP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tuxtape/error.h"
+
+/* ---- the ELF model ---- */
+
+struct tt_elf; /* one relocatable object, read-only once opened */
+
+/* Open a file. Returns 0, -ENOENT/-EIO (unreadable), -EINVAL (not an x86_64 ET_REL object). */
+int tt_elf_open(const char *path, struct tt_elf **out, struct tt_error *err);
+/* The same over bytes the caller keeps alive until tt_elf_close; name is for messages. */
+int tt_elf_open_memory(const void *data, size_t len, const char *name, struct tt_elf **out,
+		       struct tt_error *err);
+void tt_elf_close(struct tt_elf *e);
+
+const char *tt_elf_name(const struct tt_elf *e);
+size_t tt_elf_section_count(const struct tt_elf *e);
+size_t tt_elf_symbol_count(const struct tt_elf *e);
+
+/* A symbol as the engine sees it; strings are borrowed from the tt_elf. */
+struct tt_elf_symbol_info {
+	const char *name;
+	const char *section; /* NULL when undefined or absolute */
+	uint64_t offset;     /* st_value: offset within its section */
+	uint64_t size;
+	unsigned char bind; /* STB_* */
+	unsigned char type; /* STT_* */
+};
+
+/* First symbol of that name (locals may repeat: n-th with index). -ENOENT when absent. */
+int tt_elf_symbol_find(const struct tt_elf *e, const char *name, size_t index,
+		       struct tt_elf_symbol_info *out);
+
+/*
+ * A relocation with its target resolved: a reference through a section
+ * symbol (".text.foo - 4", ".bss.x - 5") is turned into the symbol that
+ * covers the referenced byte and the offset within it. For x86_64
+ * PC-relative types the addend counts from the end of the 4-byte field, so
+ * the referenced byte is addend + 4 (more when an immediate follows the
+ * field); `target_offset` is addend + 4 for those types and the addend
+ * otherwise, relative to `target`.
+ */
+struct tt_elf_reloc_info {
+	uint64_t offset; /* within the relocated section */
+	uint32_t type;	 /* R_X86_64_* */
+	int64_t addend;
+	const char *symbol; /* the symbol named in the relocation */
+	const char *target; /* resolved: symbol covering the referenced byte, or the section */
+	int64_t target_offset;
+};
+
+/* Relocations applied to section `section` (its .rela twin), in offset order. */
+int tt_elf_reloc_count(const struct tt_elf *e, const char *section, size_t *n,
+		       struct tt_error *err);
+int tt_elf_reloc_get(const struct tt_elf *e, const char *section, size_t i,
+		     struct tt_elf_reloc_info *out, struct tt_error *err);
+
+/* ---- the diff ---- */
+
+enum tt_klp_status {
+	TT_KLP_UNCHANGED,
+	TT_KLP_CHANGED,
+	TT_KLP_NEW,
+	TT_KLP_REMOVED,
+	TT_KLP_LINE_ONLY, /* only __LINE__ immediates / __bug_table lines differ */
+};
+
+/* One function of either object. Strings are owned by the diff. */
+struct tt_klp_func {
+	const char *name;      /* in PATCHED.o (ORIG.o's for removed) */
+	const char *orig_name; /* its twin in ORIG.o, NULL for new; differs for renumbered clones */
+	const char *section;
+	enum tt_klp_status status;
+	const char *reason; /* why that status: first difference found, or how it was paired */
+	bool has_fentry;    /* a call to __fentry__ at the entry: ftrace can redirect it */
+	bool is_part;	    /* a .cold/.part piece: patched together with its parent */
+};
+
+enum tt_klp_ref_kind {
+	TT_KLP_REF_NEW,		 /* defined only by the patch: goes into the livepatch */
+	TT_KLP_REF_CHANGED_FUNC, /* another function the patch replaces */
+	TT_KLP_REF_UNDEFINED,	 /* defined elsewhere in the kernel: resolved by name */
+	TT_KLP_REF_EXPORTED,	 /* defined and EXPORT_SYMBOL'd by this object */
+	TT_KLP_REF_GLOBAL,	 /* global in this object, not exported here: klp relocation */
+	TT_KLP_REF_LOCAL,	 /* static in this object: klp relocation with sympos */
+};
+
+/* A symbol the changed code needs. */
+struct tt_klp_ref {
+	const char *name;
+	const char *section;   /* where it lives in PATCHED.o, NULL when undefined */
+	const char *needed_by; /* first function (changed or new) found referencing it */
+	enum tt_klp_ref_kind kind;
+	bool is_function;
+};
+
+enum tt_klp_refusal_kind {
+	TT_KLP_REFUSE_DATA,	    /* changed initializer or size of existing data/.bss */
+	TT_KLP_REFUSE_INIT,	    /* changed __init / __exit code or data */
+	TT_KLP_REFUSE_NO_FENTRY,    /* changed function ftrace cannot redirect */
+	TT_KLP_REFUSE_SPECIAL,	    /* a special section we cannot carry */
+	TT_KLP_REFUSE_UNCORRELATED, /* cannot tell which ORIG symbol a PATCHED one replaces */
+};
+
+struct tt_klp_refusal {
+	enum tt_klp_refusal_kind kind;
+	const char *section;
+	const char *symbol;
+	const char *message; /* "ORIG.o: changed data `foo` in .data.foo: ...: use ..." */
+};
+
+struct tt_klp_diff;
+
+/* Diff two opened objects. Refusals are results, not errors: 0 is returned with them. */
+int tt_klp_diff(const struct tt_elf *orig, const struct tt_elf *patched, struct tt_klp_diff **out,
+		struct tt_error *err);
+void tt_klp_diff_free(struct tt_klp_diff *d);
+
+const struct tt_klp_func *tt_klp_diff_funcs(const struct tt_klp_diff *d, size_t *n);
+const struct tt_klp_ref *tt_klp_diff_refs(const struct tt_klp_diff *d, size_t *n);
+const struct tt_klp_refusal *tt_klp_diff_refusals(const struct tt_klp_diff *d, size_t *n);
+/* First function of that name (in PATCHED.o, or ORIG.o for removed ones), NULL if none. */
+const struct tt_klp_func *tt_klp_diff_func(const struct tt_klp_diff *d, const char *name);
+const struct tt_klp_ref *tt_klp_diff_ref(const struct tt_klp_diff *d, const char *name);
+/* True when some function is changed or new and nothing is refused. */
+bool tt_klp_diff_patchable(const struct tt_klp_diff *d);
+
+const char *tt_klp_status_name(enum tt_klp_status s);
+const char *tt_klp_ref_kind_name(enum tt_klp_ref_kind k);
+const char *tt_klp_refusal_kind_name(enum tt_klp_refusal_kind k);
+
+#endif
