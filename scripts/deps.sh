@@ -11,7 +11,10 @@ set -eu
 build_pkgs="gcc make meson ninja-build pkg-config git ca-certificates \
 libsqlite3-dev libgit2-dev libjansson-dev libjsmn-dev libcurl4-openssl-dev \
 libssl-dev zlib1g-dev libzstd-dev libelf-dev libmicrohttpd-dev libpq-dev"
-check_pkgs="$build_pkgs libcmocka-dev python3 sqlite3 xz-utils"
+# The livepatch boot test (tests/integration/test_patch_boot.py): QEMU, a static busybox
+# for the initramfs, gcc-12 (Debian's kernel Makefile names it) to build the test module.
+boot_pkgs="qemu-system-x86 busybox-static gcc-12 make"
+check_pkgs="$build_pkgs libcmocka-dev python3 sqlite3 xz-utils $boot_pkgs"
 bench_pkgs="$check_pkgs python3 time"
 fuzz_pkgs="$check_pkgs clang libclang-rt-14-dev"
 demo_pkgs="$build_pkgs xz-utils"

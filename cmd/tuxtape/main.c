@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "patch_cmds.h"
 #include "klp_cmd.h"
 #include "triage_cmds.h"
 
@@ -24,6 +25,8 @@ static const char usage_text[] =
     "  kernel add     record a kernel profile: version, .config, compiled files, host\n"
     "  kernel list    the kernel profiles (also: kernel show NAME, kernel rm NAME)\n"
     "  scan           which CVEs apply to kernel profiles, why, most urgent first\n"
+    "  patch test     boot a kernel under QEMU with livepatch modules: load, check, unload\n"
+    "  patch kernel   fetch a Debian kernel's image and headers into the cache\n"
     "  klp diff       what a patch changed in a kernel object, and if it can be livepatched\n"
     "\n"
     "Global options:\n"
@@ -41,6 +44,7 @@ static const char usage_text[] =
     "  3  partial: the command completed but skipped some input; the warnings on\n"
     "     stderr name each file and line\n"
     "  4  scan: at least one reported CVE is affected\n"
+    "  5  patch test: the test could not run (kernel fetch, module, QEMU)\n"
     "\n"
     "Environment:\n"
     "  XDG_DATA_HOME   where the default store lives\n"
@@ -113,6 +117,8 @@ int main(int argc, char **argv)
 		return cmd_kernel(&cli, argc - 1, argv + 1);
 	if (strcmp(cmd, "scan") == 0)
 		return cmd_scan(&cli, argc - 1, argv + 1);
+	if (strcmp(cmd, "patch") == 0)
+		return cmd_patch(&cli, argc - 1, argv + 1);
 	if (strcmp(cmd, "klp") == 0)
 		return cmd_klp(&cli, argc - 1, argv + 1);
 	cli_error("unknown command '%s' (see `tuxtape --help`)", cmd);

@@ -103,4 +103,25 @@ void tt_progress_update(struct tt_progress *p, uint64_t done);
 void tt_progress_done(struct tt_progress *p);
 void tt_progress_free(struct tt_progress *p);
 
+/* ---- subprocesses: fork/exec an argv (no shell), capture output, bounded time ---- */
+struct tt_run_result {
+	int status;	/* exit code; 128 + signal when killed by a signal */
+	bool timed_out; /* killed (with its process group) after the timeout */
+	double seconds; /* wall time */
+	char *out;	/* stdout and stderr interleaved, NUL-terminated; caller frees */
+	size_t out_len;
+};
+
+/*
+ * Run argv[0] (looked up in PATH) with argv, in cwd (NULL: ours), stdin from
+ * /dev/null, for at most timeout_s seconds (<= 0: no limit). Returns 0 when the
+ * program ran, whatever its exit status (see res); negative when it could not
+ * be started (-ENOENT when argv[0] is not found). Output beyond 64 MiB is dropped.
+ */
+int tt_run(const char *const *argv, const char *cwd, double timeout_s, struct tt_run_result *res,
+	   struct tt_error *err);
+void tt_run_result_free(struct tt_run_result *res);
+/* "apt-get download a b" for messages; caller frees. */
+char *tt_run_argv_str(const char *const *argv);
+
 #endif

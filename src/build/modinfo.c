@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * A module's own name and livepatch flag, from its .modinfo section: the
+ * file name need not match (a copy renamed bad.ko still loads as its
+ * KBUILD_MODNAME), and /sys/kernel/livepatch/ and rmmod use the module name.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tuxtape/build.h"
+
+/* Scan the NUL-separated key=value strings of .modinfo. */
+static void modinfo_scan(const char *p, size_t n, char **name, bool *livepatch)
+{
+	const char *end = p + n;
+	while (p < end) {
+		size_t l = strnlen(p, (size_t)(end - p));
+		if (l > 5 && strncmp(p, "name=", 5) == 0 && !*name)
+			*name = tt_xstrndup(p + 5, l - 5);
+		else if (l == 11 && strncmp(p, "livepatch=Y", 11) == 0)
+			*livepatch = true;
+		p += l + 1;
+	}
+}
+
+static int modinfo_read(Elf *elf, const char *path, char **name, bool *livepatch,
+			struct tt_error *err)
+{
+	size_t shstrndx;
+	if (elf_kind(elf) != ELF_K_ELF || elf_getshdrstrndx(elf, &shstrndx) != 0)
+		return tt_error_set(err, -EINVAL, "%s: not an ELF object", path);
+	for (Elf_Scn *scn = elf_nextscn(elf, NULL); scn; scn = elf_nextscn(elf, scn)) {
+		GElf_Shdr sh;
+		if (!gelf_getshdr(scn, &sh))
+			continue;
+		const char *sname = elf_strptr(elf, shstrndx, sh.sh_name);
+		if (!sname || strcmp(sname, ".modinfo") != 0)
+			continue;
+		Elf_Data *d = elf_getdata(scn, NULL);
+		if (d && d->d_buf)
+			modinfo_scan(d->d_buf, d->d_size, name, livepatch);
+		break;
+	}
+	if (!*name)
+		return tt_error_set(err, -EINVAL,
+				    "%s: no name= in .modinfo (not a kernel module built by "
+				    "modpost?)",
+				    path);
+	return 0;
+}
+
+int tt_boot_module_info(const char *ko_path, char **name, bool *livepatch, struct tt_error *err)
+{
+	*name = NULL;
+	*livepatch = false;
+	if (elf_version(EV_CURRENT) == EV_NONE)
+		return tt_error_set(err, -EIO, "libelf: %s", elf_errmsg(-1));
+	int fd = open(ko_path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return tt_error_set(err, -errno, "cannot open %s: %s", ko_path, strerror(errno));
+	Elf *elf = elf_begin(fd, ELF_C_READ, NULL);
+	int rc = elf ? modinfo_read(elf, ko_path, name, livepatch, err)
+		     : tt_error_set(err, -EINVAL, "%s: %s", ko_path, elf_errmsg(-1));
+	if (elf)
+		elf_end(elf);
+	close(fd);
+	if (rc < 0) {
+		free(*name);
+		*name = NULL;
+	}
+	return rc;
+}
