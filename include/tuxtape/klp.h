@@ -52,12 +52,11 @@ int tt_elf_symbol_find(const struct tt_elf *e, const char *name, size_t index,
 
 /*
  * A relocation with its target resolved: a reference through a section
- * symbol (".text.foo - 4", ".bss.x - 5") is turned into the symbol that
- * covers the referenced byte and the offset within it. For x86_64
- * PC-relative types the addend counts from the end of the 4-byte field, so
- * the referenced byte is addend + 4 (more when an immediate follows the
- * field); `target_offset` is addend + 4 for those types and the addend
- * otherwise, relative to `target`.
+ * symbol (".text.foo - 4", ".bss + 8 - 5") is turned into the symbol that
+ * covers the referenced byte and the offset within it. In code, x86_64
+ * PC-relative addends count from the end of the instruction, so the byte
+ * referenced is addend + 4 + the length of any immediate after the field
+ * (read from the opcode); `target_offset` is that byte's offset in `target`.
  */
 struct tt_elf_reloc_info {
 	uint64_t offset; /* within the relocated section */
@@ -84,7 +83,11 @@ enum tt_klp_status {
 	TT_KLP_LINE_ONLY, /* only __LINE__ immediates / __bug_table lines differ */
 };
 
-/* One function of either object. Strings are owned by the diff. */
+/*
+ * One function of either object. Names and sections are borrowed from the
+ * two tt_elf objects (keep them open while the diff is used); reasons and
+ * messages belong to the diff.
+ */
 struct tt_klp_func {
 	const char *name;      /* in PATCHED.o (ORIG.o's for removed) */
 	const char *orig_name; /* its twin in ORIG.o, NULL for new; differs for renumbered clones */
@@ -130,7 +133,11 @@ struct tt_klp_refusal {
 
 struct tt_klp_diff;
 
-/* Diff two opened objects. Refusals are results, not errors: 0 is returned with them. */
+/*
+ * Diff two opened objects. Refusals are results, not errors: 0 is returned
+ * with them. The diff annotates both objects, so an object takes part in one
+ * diff at a time.
+ */
 int tt_klp_diff(const struct tt_elf *orig, const struct tt_elf *patched, struct tt_klp_diff **out,
 		struct tt_error *err);
 void tt_klp_diff_free(struct tt_klp_diff *d);

@@ -217,6 +217,10 @@ int klp_compare_bytes(const struct kelf_sym *a, const struct kelf_sym *b, char *
 
 static char *rel_desc(const struct kelf_rel *r)
 {
+	if (is_string_ref(r)) {
+		const char *str = string_at(r->target, r->target_off);
+		return tt_xasprintf("\"%.40s\"", str ? str : "?");
+	}
 	return tt_xasprintf("%s%+lld", *r->target->name ? r->target->name : "?",
 			    (long long)r->target_off);
 }

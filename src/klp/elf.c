@@ -264,25 +264,49 @@ struct kelf_sym *kelf_sec_sym_at(const struct kelf_sec *sec, int64_t off)
 }
 
 /*
- * x86_64 PC-relative fields hold S + A - P, where P is the field itself; the
- * CPU adds the address of the next instruction, so GCC puts -4 (the field's
- * width) into A, or -5, -6 when an immediate follows the field. The byte
- * referenced is therefore A + 4 plus that immediate's length, which is not
- * known without decoding; when A + 4 falls outside every symbol of a
- * -fdata-sections section holding one symbol, that symbol is still the
- * target (the offset, slightly off, is the same on both sides of a diff).
+ * Length of the immediate that follows a RIP-relative disp32 at off in code,
+ * read from the opcode: `addl $1, x(%rip)` is 83 05 disp32 imm8. Only the
+ * opcodes that take an immediate with a ModRM operand need listing.
  */
-static void resolve_target(struct kelf_rel *r)
+static int64_t trailing_imm(const unsigned char *p, uint64_t off)
 {
-	int64_t off = r->addend + (kelf_rel_is_pcrel(r->type) ? 4 : 0);
+	if (off < 2 || (p[off - 1] & 0xc7) != 0x05) /* ModRM mod=00 rm=101: RIP-relative */
+		return 0;
+	unsigned char op = p[off - 2], reg = (p[off - 1] >> 3) & 7;
+	bool two_byte = off >= 3 && p[off - 3] == 0x0f;
+	bool opsize16 =
+	    off >= 3 &&
+	    (p[off - 3] == 0x66 || (off >= 4 && p[off - 4] == 0x66 && (p[off - 3] & 0xf0) == 0x40));
+	if (two_byte)
+		return op == 0xba || op == 0xa4 || op == 0xac || op == 0x70 || op == 0xc2 ||
+		       op == 0xc4 || op == 0xc5 || op == 0xc6;
+	if (op == 0x80 || op == 0x82 || op == 0x83 || op == 0xc6 || op == 0xc0 || op == 0xc1 ||
+	    op == 0x6b || (op == 0xf6 && reg <= 1))
+		return 1;
+	if (op == 0x81 || op == 0xc7 || op == 0x69 || (op == 0xf7 && reg <= 1))
+		return opsize16 ? 2 : 4;
+	return 0;
+}
+
+/*
+ * x86_64 PC-relative fields hold S + A - P, where P is the field itself.
+ * In code the CPU adds the address of the next instruction, so GCC puts
+ * -4 (the field's width) into A, or -5, -8 when an immediate follows the
+ * field: the byte referenced is A + 4 + that immediate's length. In data
+ * (`.long sym - .` in __bug_table) A is the offset itself.
+ */
+static void resolve_target(struct kelf_sec *base, struct kelf_rel *r)
+{
+	int64_t off = r->addend;
+	if (kelf_rel_is_pcrel(r->type) && (base->sh.sh_flags & SHF_EXECINSTR) && base->data &&
+	    kelf_rel_width(r->type) == 4)
+		off += 4 + trailing_imm(base->data, r->offset);
 	r->target = r->sym;
 	r->target_off = off;
 	if (!r->sym || r->sym->type != STT_SECTION || !r->sym->sec)
 		return;
 	struct kelf_sec *sec = r->sym->sec;
 	struct kelf_sym *cov = kelf_sec_sym_at(sec, off);
-	if (!cov && sec->nsyms == 1)
-		cov = sec->syms[0];
 	if (cov) {
 		r->target = cov;
 		r->target_off = off - (int64_t)cov->st.st_value;
@@ -329,7 +353,7 @@ static int read_rela(struct kelf *k, struct kelf_sec *rs, struct tt_error *err)
 			return tt_error_set(err, -EINVAL, "%s: %s: relocation at 0x%llx outside %s",
 					    k->name, rs->name, (unsigned long long)r->offset,
 					    base->name);
-		resolve_target(r);
+		resolve_target(base, r);
 	}
 	qsort(base->rels, base->nrels, sizeof(*base->rels), rel_by_offset);
 	return 0;
