@@ -26,12 +26,14 @@ static void run_child(const char *const *argv, const char *cwd, int outfd, int e
 		dup2(null, STDIN_FILENO);
 	dup2(outfd, STDOUT_FILENO);
 	dup2(outfd, STDERR_FILENO);
-	if (cwd && chdir(cwd) != 0)
-		goto fail;
-	execvp(argv[0], (char *const *)argv);
-fail:;
-	int e = errno;
-	ssize_t w = write(errfd, &e, sizeof(e));
+	/* {stage, errno}: stage 1 is chdir, 2 is exec, so the parent can say which failed. */
+	int report[2] = {1, 0};
+	if (!cwd || chdir(cwd) == 0) {
+		report[0] = 2;
+		execvp(argv[0], (char *const *)argv);
+	}
+	report[1] = errno;
+	ssize_t w = write(errfd, report, sizeof(report));
 	(void)w;
 	_exit(127);
 }
@@ -107,16 +109,19 @@ int tt_run(const char *const *argv, const char *cwd, double timeout_s, struct tt
 	int ws = 0;
 	while (waitpid(pid, &ws, 0) < 0 && errno == EINTR)
 		;
-	int child_errno = 0;
-	ssize_t n = read(errp[0], &child_errno, sizeof(child_errno));
+	int report[2] = {0, 0};
+	ssize_t n = read(errp[0], report, sizeof(report));
 	close(errp[0]);
-	if (n == (ssize_t)sizeof(child_errno) && child_errno) {
+	if (n == (ssize_t)sizeof(report) && report[1]) {
 		tt_buf_free(&out);
-		if (child_errno == ENOENT)
+		if (report[0] == 1)
+			return tt_error_set(err, -report[1], "cannot run %s in %s: %s", argv[0],
+					    cwd, strerror(report[1]));
+		if (report[1] == ENOENT)
 			return tt_error_set(err, -ENOENT, "cannot run %s: not found in PATH",
 					    argv[0]);
-		return tt_error_set(err, -child_errno, "cannot run %s%s%s: %s", argv[0],
-				    cwd ? " in " : "", cwd ? cwd : "", strerror(child_errno));
+		return tt_error_set(err, -report[1], "cannot run %s: %s", argv[0],
+				    strerror(report[1]));
 	}
 	res->status = run_status(ws);
 	res->timed_out = !done;
