@@ -7,7 +7,8 @@ seconds=${2:-60}
 cd "$(dirname "$0")/.."
 status=0
 for exe in "$build"/fuzz/fuzz_*; do
-	[ -x "$exe" ] || continue
+	# meson keeps each target's objects in a NAME.p directory beside it
+	[ -f "$exe" ] && [ -x "$exe" ] || continue
 	name=$(basename "$exe")
 	seeds=fuzz/corpus/${name#fuzz_}
 	work=$build/fuzz/corpus-run/$name
