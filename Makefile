@@ -45,7 +45,7 @@ check-san:
 	ninja -C $(BUILD_SAN)
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
-		$(MESON_TEST) -C $(BUILD_SAN) --no-suite slow
+		$(MESON_TEST) -C $(BUILD_SAN) --no-suite slow --no-suite boot
 
 bench: build
 	@scripts/deps.sh bench
