@@ -201,8 +201,9 @@ static void fill_sym(struct kelf *k, struct kelf_sym *s, size_t strndx)
 static int read_symbols(struct kelf *k, struct tt_error *err)
 {
 	struct kelf_sec *st = find_symtab(k);
-	if (!st)
-		return 0; /* an object without symbols: nothing to correlate */
+	if (!st) /* a compiler's object always has one; without it nothing can be paired */
+		return tt_error_set(err, -EINVAL, "%s: no symbol table (stripped, or truncated)",
+				    k->name);
 	if (st->sh.sh_entsize != sizeof(Elf64_Sym) || st->sh.sh_link >= k->nsecs ||
 	    k->secs[st->sh.sh_link].sh.sh_type != SHT_STRTAB)
 		return bad(k, err, ".symtab has a bad entry size or string table link");
