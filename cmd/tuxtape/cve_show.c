@@ -242,6 +242,11 @@ int cmd_cve_show(struct cli *cli, int argc, char **argv)
 		cli_error("cve show: name a CVE id, e.g. CVE-2024-26581");
 		return EXIT_USAGE;
 	}
+	for (int i = optind; i < argc; i++)
+		if (!tt_cve_id_valid(argv[i])) {
+			cli_error("cve show: '%s' is not a CVE id (like CVE-2024-26581)", argv[i]);
+			return EXIT_USAGE;
+		}
 	struct tt_store *s;
 	if (cli_open_store(cli, &s) != EXIT_OK)
 		return EXIT_FAIL;
