@@ -57,8 +57,9 @@ int tt_store_cve_put(struct tt_store *s, const struct tt_cve_record *rec, struct
 struct tt_cve_encoded;
 struct tt_cve_encoded *tt_cve_encode(const struct tt_cve_record *rec);
 void tt_cve_encoded_free(struct tt_cve_encoded *enc);
+/* exists: whether rec->id is stored (its rows are replaced); the caller knows it already. */
 int tt_store_cve_put_encoded(struct tt_store *s, const struct tt_cve_record *rec,
-			     const struct tt_cve_encoded *enc, struct tt_error *err);
+			     const struct tt_cve_encoded *enc, bool exists, struct tt_error *err);
 int tt_store_cve_delete(struct tt_store *s, const char *id, struct tt_error *err);
 /* Every stored CVE id (both states), sorted; appended to out. */
 int tt_store_cve_ids(struct tt_store *s, struct tt_strv *out, struct tt_error *err);
@@ -195,7 +196,8 @@ struct tt_store_profile {
 	const char *arch;	    /* SRCARCH, "x86" */
 	const char *config;	    /* set symbols, "CONFIG_X=y" lines; NULL when none */
 	const char *config_source;
-	const char *files_mode; /* "none", "exact" (a build dir) or "predicted" (source + .config) */
+	const char
+	    *files_mode; /* "none", "exact" (a build dir) or "predicted" (source + .config) */
 	const char *files_source;
 	bool running;		    /* read from this host (--running) */
 	const char *modules_loaded; /* newline-separated /proc/modules names; NULL when unknown */
@@ -247,7 +249,8 @@ int tt_store_profile_files(struct tt_store *s, const char *name,
 			   int (*cb)(void *ctx, const struct tt_store_profile_file *f), void *ctx,
 			   struct tt_error *err);
 int tt_store_profile_unknown_dirs(struct tt_store *s, const char *name,
-				  int (*cb)(void *ctx, const struct tt_store_profile_unknown_dir *d),
+				  int (*cb)(void *ctx,
+					    const struct tt_store_profile_unknown_dir *d),
 				  void *ctx, struct tt_error *err);
 
 /* Every distinct program file of the published CVEs, sorted; appended to out. */

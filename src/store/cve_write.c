@@ -279,13 +279,9 @@ static int insert_affected(struct tt_store *s, const struct tt_cve_record *rec,
 }
 
 int tt_store_cve_put_encoded(struct tt_store *s, const struct tt_cve_record *rec,
-			     const struct tt_cve_encoded *enc, struct tt_error *err)
+			     const struct tt_cve_encoded *enc, bool exists, struct tt_error *err)
 {
-	bool exists;
-	enum tt_cve_state old;
-	int r = tt_store_cve_state(s, rec->id, &exists, &old, err);
-	if (r == 0 && exists)
-		r = tt_store_cve_delete(s, rec->id, err);
+	int r = exists ? tt_store_cve_delete(s, rec->id, err) : 0;
 	if (r == 0)
 		r = insert_cve_row(s, rec, enc, err);
 	if (r == 0)
@@ -301,8 +297,13 @@ int tt_store_cve_put_encoded(struct tt_store *s, const struct tt_cve_record *rec
 
 int tt_store_cve_put(struct tt_store *s, const struct tt_cve_record *rec, struct tt_error *err)
 {
+	bool exists;
+	enum tt_cve_state old;
+	int r = tt_store_cve_state(s, rec->id, &exists, &old, err);
+	if (r < 0)
+		return r;
 	struct tt_cve_encoded *enc = tt_cve_encode(rec);
-	int r = tt_store_cve_put_encoded(s, rec, enc, err);
+	r = tt_store_cve_put_encoded(s, rec, enc, exists, err);
 	tt_cve_encoded_free(enc);
 	return r;
 }

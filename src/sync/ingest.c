@@ -51,6 +51,7 @@ struct pool {
 	const git_oid *target;
 	size_t next, consumed;
 	bool stop;
+	bool store_empty; /* no CVE was stored before this ingest */
 	struct slot slots[WINDOW];
 	/* Workers report warnings through this sink, serialized by warn_mu. */
 	pthread_mutex_t warn_mu;
@@ -232,9 +233,10 @@ static int apply_item(struct tt_store *s, const struct tt_ingest_item *it, struc
 		      struct pool *p, struct tt_sync_result *res, struct tt_strv *skipped_ids,
 		      struct tt_error *err)
 {
-	bool exists;
+	bool exists = false;
 	enum tt_cve_state old = TT_CVE_PUBLISHED;
-	int r = tt_store_cve_state(s, it->id, &exists, &old, err);
+	/* Into an empty store (a first sync) nothing exists: skip a lookup per CVE. */
+	int r = p->store_empty ? 0 : tt_store_cve_state(s, it->id, &exists, &old, err);
 	if (r < 0)
 		return r;
 	if (it->gone) {
@@ -256,7 +258,7 @@ static int apply_item(struct tt_store *s, const struct tt_ingest_item *it, struc
 		res->added++;
 	else
 		res->updated++;
-	return tt_store_cve_put_encoded(s, &sl->rec, sl->enc, err);
+	return tt_store_cve_put_encoded(s, &sl->rec, sl->enc, exists, err);
 }
 
 static void stop_workers(struct pool *p, pthread_t *threads, int n)
@@ -283,6 +285,11 @@ int tt_vulns_ingest(struct tt_store *s, git_repository *repo, const git_oid *tar
 		    const struct tt_sync_options *o, struct tt_sync_result *res,
 		    struct tt_strv *skipped_ids, struct tt_error *err)
 {
+	struct tt_store_counts counts = {0};
+	int rc = tt_store_counts(s, &counts, err);
+	if (rc < 0)
+		return rc;
+	bool store_empty = counts.published + counts.rejected == 0;
 	struct pool *p = tt_xcalloc(1, sizeof(*p));
 	pthread_mutex_init(&p->mu, NULL);
 	pthread_mutex_init(&p->warn_mu, NULL);
@@ -294,6 +301,7 @@ int tt_vulns_ingest(struct tt_store *s, git_repository *repo, const git_oid *tar
 	p->repo_path = git_repository_path(repo);
 	p->target = target;
 	p->user_diag = o->diag;
+	p->store_empty = store_empty;
 	p->diag = (struct tt_diag_sink){.warn = locked_warn, .ctx = p};
 
 	int n_threads = thread_count(o);
