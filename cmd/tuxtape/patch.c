@@ -226,7 +226,7 @@ static void module_print(const struct tt_boot_module *m, bool unload)
 	if (m->load_rc != 0) {
 		printf("  %-20s NOT LOADED (insmod exit %d)\n", m->name, m->load_rc);
 		if (m->load_output)
-			printf("      insmod: %s\n", m->load_output);
+			printf("      %s\n", m->load_output);
 	} else {
 		printf("  %-20s loaded, %s, transition %s", m->name,
 		       m->enabled == 1	? "enabled"

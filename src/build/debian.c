@@ -11,8 +11,10 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <glob.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -361,6 +363,27 @@ static int debian_fetch_fresh(struct tt_debian_kernel *k, const char *series, co
 	return debian_verify(k, err);
 }
 
+/* The cached tree when its stamp says it is complete; else fetch and unpack it. */
+static int debian_fetch_locked(struct tt_debian_kernel *k, const char *base, const char *series,
+			       const char *stem, struct tt_error *err)
+{
+	_cleanup_free_ char *root = tt_xasprintf("%s/root", k->dir);
+	_cleanup_free_ char *stamp = tt_xasprintf("%s/tuxtape-unpacked", k->dir);
+	if (debian_read_stamp(k, stamp) == 0) {
+		debian_paths(k, root);
+		if (debian_verify(k, NULL) == 0)
+			return 0;
+	}
+	char *abi = k->abi;
+	k->abi = NULL;
+	tt_debian_kernel_free(k);
+	k->abi = abi;
+	k->dir = tt_xasprintf("%s/debian/%s", base, abi);
+	unlink(stamp);
+	int rc = debian_fetch_fresh(k, series, stem, root, err);
+	return rc == 0 ? debian_write_stamp(k, stamp, err) : rc;
+}
+
 int tt_debian_kernel_fetch(const char *abi, const char *cache_root, struct tt_debian_kernel *k,
 			   struct tt_error *err)
 {
@@ -372,20 +395,16 @@ int tt_debian_kernel_fetch(const char *abi, const char *cache_root, struct tt_de
 	k->abi = tt_xstrdup(abi);
 	_cleanup_free_ char *base = cache_root ? tt_xstrdup(cache_root) : tt_cache_dir();
 	k->dir = tt_xasprintf("%s/debian/%s", base, abi);
-	_cleanup_free_ char *root = tt_xasprintf("%s/root", k->dir);
-	_cleanup_free_ char *stamp = tt_xasprintf("%s/tuxtape-unpacked", k->dir);
-	if (debian_read_stamp(k, stamp) == 0) {
-		debian_paths(k, root);
-		if (debian_verify(k, NULL) == 0)
-			return 0;
-	}
-	tt_debian_kernel_free(k);
-	k->abi = tt_xstrdup(abi);
-	k->dir = tt_xasprintf("%s/debian/%s", base, abi);
-	unlink(stamp);
-	int rc = debian_fetch_fresh(k, series, stem, root, err);
+	_cleanup_free_ char *lock = tt_xasprintf("%s/lock", k->dir);
+	int rc = tt_mkdir_p(k->dir, 0755, err), fd = -1;
+	/* Two runs filling the same cache would unpack over each other: the second waits. */
+	if (rc == 0 &&
+	    ((fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) < 0 || flock(fd, LOCK_EX) != 0))
+		rc = tt_error_set(err, -errno, "cannot lock %s: %s", lock, strerror(errno));
 	if (rc == 0)
-		rc = debian_write_stamp(k, stamp, err);
+		rc = debian_fetch_locked(k, base, series, stem, err);
+	if (fd >= 0)
+		close(fd);
 	if (rc < 0) {
 		tt_error_prefix(err, "fetching Debian kernel %s: ", abi);
 		tt_debian_kernel_free(k);
