@@ -91,6 +91,9 @@ int tt_initramfs_build(const struct tt_initramfs_spec *spec, const char *out_pat
 /* A module's name and whether it says MODULE_INFO(livepatch, "Y"), from its .modinfo. */
 int tt_boot_module_info(const char *ko_path, char **name, bool *livepatch, struct tt_error *err);
 
+/* 0 when path is a statically linked ELF program (what busybox in the initramfs must be). */
+int tt_boot_check_static(const char *path, struct tt_error *err);
+
 /* ---- booting and reading the serial console ---- */
 enum tt_boot_issue_kind {
 	TT_BOOT_WARNING,   /* WARNING: (WARN_ON and friends) */

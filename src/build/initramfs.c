@@ -142,7 +142,9 @@ static int initramfs_fill(const struct tt_initramfs_spec *spec, struct tt_buf *c
 		tt_initramfs_cpio_add(cpio, dirs[i], S_IFDIR | 0755, NULL, 0);
 	/* /dev/console comes from the kernel's built-in initramfs, which ours is unpacked over. */
 	const char *busybox = spec->busybox ? spec->busybox : "/bin/busybox";
-	int rc = initramfs_add_file(cpio, "bin/busybox", busybox, 0755, err);
+	int rc = tt_boot_check_static(busybox, err);
+	if (rc == 0)
+		rc = initramfs_add_file(cpio, "bin/busybox", busybox, 0755, err);
 	if (rc < 0)
 		return tt_error_prefix(err, "initramfs needs a static busybox (busybox-static): ");
 	for (size_t i = 0; i < spec->n_modules; i++) {

@@ -74,3 +74,35 @@ int tt_boot_module_info(const char *ko_path, char **name, bool *livepatch, struc
 	}
 	return rc;
 }
+
+/* PT_INTERP names the dynamic loader: a program without one runs with no libc around. */
+static int elf_static_check(Elf *elf, const char *path, struct tt_error *err)
+{
+	size_t n;
+	if (elf_kind(elf) != ELF_K_ELF || elf_getphdrnum(elf, &n) != 0)
+		return tt_error_set(err, -ENOEXEC, "%s: not an ELF program", path);
+	for (size_t i = 0; i < n; i++) {
+		GElf_Phdr ph;
+		if (gelf_getphdr(elf, (int)i, &ph) && ph.p_type == PT_INTERP)
+			return tt_error_set(err, -ENOEXEC,
+					    "%s is dynamically linked; the initramfs has no libc",
+					    path);
+	}
+	return 0;
+}
+
+int tt_boot_check_static(const char *path, struct tt_error *err)
+{
+	if (elf_version(EV_CURRENT) == EV_NONE)
+		return tt_error_set(err, -EIO, "libelf: %s", elf_errmsg(-1));
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return tt_error_set(err, -errno, "cannot open %s: %s", path, strerror(errno));
+	Elf *elf = elf_begin(fd, ELF_C_READ, NULL);
+	int rc = elf ? elf_static_check(elf, path, err)
+		     : tt_error_set(err, -ENOEXEC, "%s: %s", path, elf_errmsg(-1));
+	if (elf)
+		elf_end(elf);
+	close(fd);
+	return rc;
+}

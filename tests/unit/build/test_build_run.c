@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tuxtape/build.h"
 
@@ -104,6 +105,30 @@ static void test_module_info_errors(void **state)
 	free(path);
 }
 
+/* An object with a .modinfo section as modpost leaves it: NUL-separated key=value. */
+static void test_module_info_reads_modinfo(void **state)
+{
+	char dir[] = "/tmp/tt-modinfo-test-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char *src = tt_xasprintf("%s/m.c", dir), *obj = tt_xasprintf("%s/m.ko", dir);
+	const char code[] = "__attribute__((section(\".modinfo\"), used)) static const char\n"
+			    "info[] = \"license=GPL\\0livepatch=Y\\0name=tt_lp_x\\0\";\n";
+	assert_int_equal(tt_write_file_atomic(src, code, strlen(code), NULL), 0);
+	const char *argv[] = {"cc", "-c", "-o", obj, src, NULL};
+	struct tt_run_result res;
+	assert_int_equal(tt_run(argv, NULL, 60, &res, NULL), 0);
+	assert_int_equal(res.status, 0);
+	tt_run_result_free(&res);
+	char *name;
+	bool lp;
+	assert_int_equal(tt_boot_module_info(obj, &name, &lp, NULL), 0);
+	assert_string_equal(name, "tt_lp_x");
+	assert_true(lp);
+	free(name);
+	unlink(src), unlink(obj), rmdir(dir);
+	free(src), free(obj);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -113,6 +138,7 @@ int main(void)
 	    cmocka_unit_test(test_run_missing_program),
 	    cmocka_unit_test(test_debian_abi_split),
 	    cmocka_unit_test(test_module_info_errors),
+	    cmocka_unit_test(test_module_info_reads_modinfo),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
