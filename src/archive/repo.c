@@ -1,0 +1,383 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The repository side: one key per top-level role, signing, and publishing
+ * with consistent snapshots (spec section 6.2: N.ROLE.json and HASH.NAME are
+ * never overwritten, timestamp.json is written last), so a plain web server
+ * serving the directory always offers a consistent set.
+ */
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+
+#include "archive_int.h"
+
+enum { ROOT, TARGETS, SNAPSHOT, TIMESTAMP, NROLES };
+static const char *const role_names[NROLES] = {"root", "targets", "snapshot", "timestamp"};
+static const int64_t default_expiry[NROLES] = {365 * 86400, 90 * 86400, 7 * 86400, 86400};
+
+struct tt_tuf_repo {
+	char *dir, *mdir, *tdir, *kdir;
+	int64_t now;
+	int64_t expiry[NROLES];
+	struct tt_tuf_key *keys[NROLES];
+	struct tt_tuf_key *old_root; /* signs the next root too, after a rotation (5.3.4) */
+	json_t *signed_[NROLES];
+	bool dirty[NROLES];
+	struct tt_buf bytes[NROLES]; /* the last file written per role */
+};
+
+static int role_index(const char *role)
+{
+	for (int i = 0; i < NROLES; i++)
+		if (!strcmp(role, role_names[i]))
+			return i;
+	return -1;
+}
+
+int tt_tuf_sign_envelope(const json_t *signed_, struct tt_tuf_key *const *keys, size_t nkeys,
+			 char **out, size_t *out_len, struct tt_error *err)
+{
+	struct tt_buf canon = TT_BUF_INIT;
+	*out = NULL;
+	int r = tt_tuf_canonical(signed_, &canon, err);
+	json_t *sigs = json_array();
+	for (size_t i = 0; !r && i < nkeys; i++) {
+		char *sig;
+		r = tt_tuf_key_sign(keys[i], canon.buf, canon.len, &sig, err);
+		if (!r)
+			json_array_append_new(sigs, json_pack("{s:s, s:s}", "keyid",
+							      tt_tuf_key_id(keys[i]), "sig", sig));
+		if (!r)
+			free(sig);
+	}
+	tt_buf_free(&canon);
+	if (!r) {
+		json_t *env = json_pack("{s:O, s:O}", "signatures", sigs, "signed", signed_);
+		*out = json_dumps(env, JSON_INDENT(1) | JSON_SORT_KEYS);
+		*out_len = strlen(*out);
+		json_decref(env);
+	}
+	json_decref(sigs);
+	return r;
+}
+
+static json_t *expires_in(const struct tt_tuf_repo *r, int role)
+{
+	char when[32];
+	tt_format_iso8601(r->now + r->expiry[role], when, sizeof(when));
+	return json_string(when);
+}
+
+static bool consistent(const struct tt_tuf_repo *r)
+{
+	return json_is_true(json_object_get(r->signed_[ROOT], "consistent_snapshot"));
+}
+
+static json_t *new_signed(const struct tt_tuf_repo *r, int role)
+{
+	json_t *s = json_pack("{s:s, s:s, s:i, s:o}", "_type", role_names[role], "spec_version",
+			      "1.0.31", "version", 0, "expires", expires_in(r, role));
+	if (role == TARGETS)
+		json_object_set_new(s, "targets", json_object());
+	else if (role != ROOT)
+		json_object_set_new(s, "meta", json_object());
+	return s;
+}
+
+static void set_role_key(struct tt_tuf_repo *r, int role, struct tt_tuf_key *k)
+{
+	json_t *root = r->signed_[ROOT];
+	json_object_set_new(json_object_get(root, "keys"), tt_tuf_key_id(k), tt_tuf_key_to_json(k));
+	json_object_set_new(json_object_get(root, "roles"), role_names[role],
+			    json_pack("{s:[s], s:i}", "keyids", tt_tuf_key_id(k), "threshold", 1));
+}
+
+static json_t *new_root(const struct tt_tuf_repo *r, bool consistent_snapshot)
+{
+	json_t *s = new_signed(r, ROOT);
+	json_object_set_new(s, "consistent_snapshot", json_boolean(consistent_snapshot));
+	json_object_set_new(s, "keys", json_object());
+	json_object_set_new(s, "roles", json_object());
+	return s;
+}
+
+static void repo_paths(struct tt_tuf_repo *r, const char *dir)
+{
+	r->dir = tt_xstrdup(dir);
+	r->mdir = tt_xasprintf("%s/metadata", dir);
+	r->tdir = tt_xasprintf("%s/targets", dir);
+	r->kdir = tt_xasprintf("%s/keys", dir);
+}
+
+static int save_key(struct tt_tuf_repo *r, int role, struct tt_error *err)
+{
+	char *path = tt_xasprintf("%s/%s.pem", r->kdir, role_names[role]);
+	int rc = tt_tuf_key_save_private(r->keys[role], path, err);
+	free(path);
+	return rc;
+}
+
+int tt_tuf_repo_create(const char *dir, const struct tt_tuf_repo_opts *o, struct tt_tuf_repo **out,
+		       struct tt_error *err)
+{
+	struct tt_tuf_repo *r = tt_xcalloc(1, sizeof(*r));
+	*out = NULL;
+	repo_paths(r, dir);
+	r->now = o->now ? o->now : (int64_t)time(NULL);
+	const int64_t e[NROLES] = {o->root_expiry, o->targets_expiry, o->snapshot_expiry,
+				   o->timestamp_expiry};
+	for (int i = 0; i < NROLES; i++)
+		r->expiry[i] = e[i] > 0 ? e[i] : default_expiry[i];
+	int rc = tt_mkdir_p(r->mdir, 0755, err);
+	if (!rc)
+		rc = tt_mkdir_p(r->tdir, 0755, err);
+	if (!rc)
+		rc = tt_mkdir_p(r->kdir, 0700, err);
+	for (int i = 0; i < NROLES && !rc; i++) {
+		r->signed_[i] =
+		    i == ROOT ? new_root(r, !o->no_consistent_snapshot) : new_signed(r, i);
+		r->dirty[i] = true;
+		rc = tt_tuf_key_generate(o->keytype, &r->keys[i], err);
+		if (!rc)
+			rc = save_key(r, i, err);
+	}
+	for (int i = 0; i < NROLES && !rc; i++)
+		set_role_key(r, i, r->keys[i]);
+	if (rc) {
+		tt_tuf_repo_free(r);
+		return rc;
+	}
+	*out = r;
+	return 0;
+}
+
+static int write_file(struct tt_tuf_repo *r, const char *name, const struct tt_buf *b,
+		      struct tt_error *err)
+{
+	char *path = tt_xasprintf("%s/%s", r->mdir, name);
+	int rc = tt_write_file_atomic(path, b->buf, b->len, err);
+	free(path);
+	return rc;
+}
+
+int tt_tuf_repo_write_role(struct tt_tuf_repo *r, const char *role, struct tt_error *err)
+{
+	int i = role_index(role);
+	if (i < 0)
+		return tt_error_set(err, -EINVAL, "no top-level role \"%s\"", role);
+	struct tt_tuf_key *keys[2] = {r->keys[i], r->old_root};
+	size_t n = i == ROOT && r->old_root ? 2 : 1;
+	char *text;
+	size_t len;
+	int rc = tt_tuf_sign_envelope(r->signed_[i], keys, n, &text, &len, err);
+	if (rc)
+		return rc;
+	tt_buf_reset(&r->bytes[i]);
+	tt_buf_add(&r->bytes[i], text, len);
+	free(text);
+	int64_t v = json_integer_value(json_object_get(r->signed_[i], "version"));
+	char name[64];
+	/* Root is always versioned (5.3); the others when consistent snapshots are on. */
+	snprintf(name, sizeof(name), "%lld.%s.json", (long long)v, role);
+	if (i != TIMESTAMP && (i == ROOT || consistent(r)))
+		rc = write_file(r, name, &r->bytes[i], err);
+	snprintf(name, sizeof(name), "%s.json", role);
+	if (!rc)
+		rc = write_file(r, name, &r->bytes[i], err);
+	if (!rc && i == ROOT) {
+		tt_tuf_key_free(r->old_root);
+		r->old_root = NULL;
+	}
+	return rc ? tt_error_prefix(err, "publishing %s v%lld: ", role, (long long)v) : 0;
+}
+
+static void bump(struct tt_tuf_repo *r, int role)
+{
+	json_t *s = r->signed_[role];
+	json_object_set_new(s, "version",
+			    json_integer(json_integer_value(json_object_get(s, "version")) + 1));
+	json_object_set_new(s, "expires", expires_in(r, role));
+}
+
+/* {version, length, hashes} of what was last written for role. */
+static json_t *metafile(struct tt_tuf_repo *r, int role)
+{
+	char hex[65];
+	tt_archive_sha256_hex(r->bytes[role].buf, r->bytes[role].len, hex);
+	return json_pack("{s:I, s:I, s:{s:s}}", "version",
+			 json_integer_value(json_object_get(r->signed_[role], "version")), "length",
+			 (json_int_t)r->bytes[role].len, "hashes", "sha256", hex);
+}
+
+static int publish_role(struct tt_tuf_repo *r, int role, struct tt_error *err)
+{
+	bump(r, role);
+	int rc = tt_tuf_repo_write_role(r, role_names[role], err);
+	if (!rc)
+		r->dirty[role] = false;
+	return rc;
+}
+
+int tt_tuf_repo_timestamp(struct tt_tuf_repo *r, struct tt_error *err)
+{
+	json_object_set_new(json_object_get(r->signed_[TIMESTAMP], "meta"), "snapshot.json",
+			    metafile(r, SNAPSHOT));
+	return publish_role(r, TIMESTAMP, err);
+}
+
+int tt_tuf_repo_publish(struct tt_tuf_repo *r, struct tt_error *err)
+{
+	int rc = 0;
+	if (r->dirty[ROOT])
+		rc = publish_role(r, ROOT, err);
+	if (!rc && r->dirty[TARGETS])
+		rc = publish_role(r, TARGETS, err);
+	if (!rc) {
+		json_object_set_new(json_object_get(r->signed_[SNAPSHOT], "meta"), "targets.json",
+				    metafile(r, TARGETS));
+		rc = publish_role(r, SNAPSHOT, err);
+	}
+	return rc ? rc : tt_tuf_repo_timestamp(r, err);
+}
+
+static int write_target_file(struct tt_tuf_repo *r, const char *rel, const void *data, size_t len,
+			     struct tt_error *err)
+{
+	char *path = tt_xasprintf("%s/%s", r->tdir, rel);
+	char *slash = strrchr(path, '/');
+	*slash = '\0';
+	int rc = tt_mkdir_p(path, 0755, err);
+	*slash = '/';
+	if (!rc)
+		rc = tt_write_file_atomic(path, data, len, err);
+	free(path);
+	return rc;
+}
+
+int tt_tuf_repo_add_target(struct tt_tuf_repo *r, const char *name, const void *data, size_t len,
+			   json_t *custom, struct tt_error *err)
+{
+	char hex[65];
+	if (!*name || name[0] == '/' || strstr(name, "..") || name[strlen(name) - 1] == '/')
+		return tt_error_set(err, -EINVAL, "target name \"%s\": must be a relative path",
+				    name);
+	tt_archive_sha256_hex(data, len, hex);
+	const char *slash = strrchr(name, '/');
+	/* 5.7.3: with consistent snapshots a target is served as DIR/HASH.BASENAME. */
+	char *rel = slash ? tt_xasprintf("%.*s/%s.%s", (int)(slash - name), name, hex, slash + 1)
+			  : tt_xasprintf("%s.%s", hex, name);
+	int rc = write_target_file(r, consistent(r) ? rel : name, data, len, err);
+	free(rel);
+	if (rc)
+		return rc;
+	json_t *ti =
+	    json_pack("{s:I, s:{s:s}}", "length", (json_int_t)len, "hashes", "sha256", hex);
+	if (custom)
+		json_object_set(ti, "custom", custom);
+	json_object_set_new(json_object_get(r->signed_[TARGETS], "targets"), name, ti);
+	r->dirty[TARGETS] = true;
+	return 0;
+}
+
+int tt_tuf_repo_rotate_key(struct tt_tuf_repo *r, const char *role, struct tt_error *err)
+{
+	int i = role_index(role);
+	struct tt_tuf_key *k;
+	if (i < 0)
+		return tt_error_set(err, -EINVAL, "no top-level role \"%s\"", role);
+	int rc = tt_tuf_key_generate(tt_tuf_key_type(r->keys[i]), &k, err);
+	if (rc)
+		return rc;
+	json_object_del(json_object_get(r->signed_[ROOT], "keys"), tt_tuf_key_id(r->keys[i]));
+	set_role_key(r, i, k);
+	if (i == ROOT && !r->old_root)
+		r->old_root = r->keys[i];
+	else
+		tt_tuf_key_free(r->keys[i]);
+	r->keys[i] = k;
+	r->dirty[ROOT] = true;
+	return save_key(r, i, err);
+}
+
+json_t *tt_tuf_repo_signed(struct tt_tuf_repo *r, const char *role)
+{
+	int i = role_index(role);
+	return i < 0 ? NULL : r->signed_[i];
+}
+
+struct tt_tuf_key *tt_tuf_repo_key(struct tt_tuf_repo *r, const char *role)
+{
+	int i = role_index(role);
+	return i < 0 ? NULL : r->keys[i];
+}
+
+const char *tt_tuf_repo_metadata_dir(const struct tt_tuf_repo *r)
+{
+	return r->mdir;
+}
+
+const char *tt_tuf_repo_targets_dir(const struct tt_tuf_repo *r)
+{
+	return r->tdir;
+}
+
+void tt_tuf_repo_free(struct tt_tuf_repo *r)
+{
+	if (!r)
+		return;
+	for (int i = 0; i < NROLES; i++) {
+		tt_tuf_key_free(r->keys[i]);
+		json_decref(r->signed_[i]);
+		tt_buf_free(&r->bytes[i]);
+	}
+	tt_tuf_key_free(r->old_root);
+	free(r->dir);
+	free(r->mdir);
+	free(r->tdir);
+	free(r->kdir);
+	free(r);
+}
+
+/* Reload one role's latest published file: its signed part and its bytes. */
+static int load_role(struct tt_tuf_repo *r, int i, struct tt_error *err)
+{
+	char *path = tt_xasprintf("%s/%s.json", r->mdir, role_names[i]);
+	char *data = NULL;
+	size_t len = 0;
+	int rc = tt_read_file(path, &data, &len, err);
+	json_t *doc = rc ? NULL : json_loadb(data, len, JSON_REJECT_DUPLICATES, NULL);
+	json_t *s = json_object_get(doc, "signed");
+	if (!rc && !json_is_object(s))
+		rc = tt_error_set(err, -EINVAL, "%s: not a metadata file", path);
+	if (!rc) {
+		r->signed_[i] = json_incref(s);
+		tt_buf_add(&r->bytes[i], data, len);
+	}
+	json_decref(doc);
+	free(data);
+	free(path);
+	return rc;
+}
+
+int tt_tuf_repo_open(const char *dir, int64_t now, struct tt_tuf_repo **out, struct tt_error *err)
+{
+	struct tt_tuf_repo *r = tt_xcalloc(1, sizeof(*r));
+	*out = NULL;
+	repo_paths(r, dir);
+	r->now = now ? now : (int64_t)time(NULL);
+	int rc = 0;
+	for (int i = 0; i < NROLES && !rc; i++) {
+		char *path = tt_xasprintf("%s/%s.pem", r->kdir, role_names[i]);
+		r->expiry[i] = default_expiry[i];
+		rc = tt_tuf_key_load_private(path, &r->keys[i], err);
+		free(path);
+		if (!rc)
+			rc = load_role(r, i, err);
+	}
+	if (rc) {
+		tt_tuf_repo_free(r);
+		return rc;
+	}
+	*out = r;
+	return 0;
+}
