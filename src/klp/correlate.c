@@ -237,19 +237,7 @@ static struct kelf_sym *func_at(const struct kelf_sec *sec, uint64_t off)
 	return f && f->type == STT_FUNC ? f : NULL;
 }
 
-/* Does function f (in its object) reference static s? */
-static bool func_refs(const struct kelf_sym *f, const struct kelf_sym *s)
-{
-	const struct kelf_sec *sec = f->sec;
-	for (size_t i = 0; i < sec->nrels; i++) {
-		const struct kelf_rel *r = &sec->rels[i];
-		if (r->target == s && func_at(sec, r->offset) == f)
-			return true;
-	}
-	return false;
-}
-
-/* The functions of s's object that reference it: the first one found. */
+/* The function of s's object that references it first (in symbol table order). */
 static struct kelf_sym *first_referrer(const struct kelf *k, const struct kelf_sym *s)
 {
 	for (size_t i = 0; i < k->nsecs; i++) {
@@ -265,33 +253,59 @@ static struct kelf_sym *first_referrer(const struct kelf *k, const struct kelf_s
 }
 
 /*
+ * The numbered statics of base `base` that f references, each once, in the
+ * order of their first reference; at most max. Returns the count (which
+ * may exceed max: the caller then knows the lists are not comparable).
+ */
+static size_t statics_used(const struct kelf_sym *f, const char *base, struct kelf_sym **out,
+			   size_t max)
+{
+	const struct kelf_sec *sec = f->sec;
+	size_t n = 0;
+	for (size_t i = 0; i < sec->nrels; i++) {
+		struct kelf_sym *t = sec->rels[i].target;
+		if (!t->n.numbered_static || strcmp(t->n.base, base) != 0 ||
+		    func_at(sec, sec->rels[i].offset) != f)
+			continue;
+		bool seen = false;
+		for (size_t j = 0; j < n && j < max; j++)
+			seen |= out[j] == t;
+		if (seen)
+			continue;
+		if (n < max)
+			out[n] = t;
+		n++;
+	}
+	return n;
+}
+
+#define MAX_STATICS_PER_FUNC 64
+
+/*
  * Function-scope statics (calls.0, __key.12, __func__.3) are numbered by a
  * counter over the whole object, so `__key.12` in ORIG.o and PATCHED.o are
- * unrelated in general. A static belongs to the function that uses it: pair
- * it with the same-base static that the twin of that function uses.
+ * unrelated in general. A static belongs to the function that uses it: the
+ * k-th static of that name the function uses (in code order) pairs with the
+ * k-th one its twin uses, when both use the same number of them
+ * (alloc_pipe_info() takes three lockdep keys, __key.0 to __key.2).
  */
 static void correlate_numbered_statics(struct kelf *a, struct kelf *b)
 {
+	struct kelf_sym *lb[MAX_STATICS_PER_FUNC], *la[MAX_STATICS_PER_FUNC];
 	for (size_t i = 0; i < b->nsyms; i++) {
 		struct kelf_sym *s = &b->syms[i];
 		if (!correlatable(s) || !s->n.numbered_static)
 			continue;
 		struct kelf_sym *f = first_referrer(b, s);
-		if (!f || !f->twin || !f->twin->sec)
+		if (!f || !f->twin || !f->twin->sec || f->twin->type != STT_FUNC)
 			continue;
-		struct kelf_sym *match = NULL;
-		int n = 0;
-		for (size_t j = 0; j < a->nsyms; j++) {
-			struct kelf_sym *o = &a->syms[j];
-			if (correlatable(o) && o->n.numbered_static &&
-			    strcmp(o->n.base, s->n.base) == 0 && func_refs(f->twin, o)) {
-				match = o;
-				n++;
-			}
-		}
-		/* Two same-named statics used by one function: no safe way to tell them apart. */
-		if (n == 1)
-			pair(match, s);
+		size_t nb = statics_used(f, s->n.base, lb, MAX_STATICS_PER_FUNC);
+		size_t na = statics_used(f->twin, s->n.base, la, MAX_STATICS_PER_FUNC);
+		if (na != nb || nb > MAX_STATICS_PER_FUNC)
+			continue; /* the function changed which statics it uses: no safe pairing */
+		for (size_t k = 0; k < nb; k++)
+			if (lb[k] == s && correlatable(la[k]))
+				pair(la[k], s);
 	}
 }
 

@@ -139,6 +139,17 @@ static void test_other_changed_immediates_are_changes(void **state)
 	klp_case_free(&c);
 }
 
+static void test_several_same_named_statics_pair_in_code_order(void **state)
+{
+	struct klp_case c;
+	klp_case_run(&c, "keys", FLAGS);
+	/* setup3()'s three keys were renumbered, not changed: nothing to patch there. */
+	assert_status(&c, "setup3", TT_KLP_UNCHANGED);
+	assert_status(&c, "setup1", TT_KLP_NEW);
+	assert_false(tt_klp_diff_patchable(c.d));
+	klp_case_free(&c);
+}
+
 static void test_bug_table_line_only_change_is_not_a_change(void **state)
 {
 	struct klp_case c;
@@ -265,6 +276,7 @@ int main(void)
 	    cmocka_unit_test(test_renumbered_clones_are_paired_by_content),
 	    cmocka_unit_test(test_numbered_static_follows_the_function_using_it),
 	    cmocka_unit_test(test_other_changed_immediates_are_changes),
+	    cmocka_unit_test(test_several_same_named_statics_pair_in_code_order),
 	    cmocka_unit_test(test_bug_table_line_only_change_is_not_a_change),
 	    cmocka_unit_test(test_cold_part_changes_with_its_parent),
 	    cmocka_unit_test(test_refusals_name_object_section_symbol_and_remedy),
