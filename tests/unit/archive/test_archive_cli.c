@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* tuxtape-tuf-client: the conformance suite's command line, exit codes and messages. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tuxtape/archive.h"
+
+static char dir[64];
+static char *exe, *mdir, *murl, *turl, *tdir;
+
+static int run(struct tt_run_result *res, const char *const *args)
+{
+	const char *argv[16] = {exe};
+	size_t n = 1;
+	for (; args[n - 1]; n++)
+		argv[n] = args[n - 1];
+	argv[n] = NULL;
+	assert_int_equal(tt_run(argv, NULL, 60, res, NULL), 0);
+	return res->status;
+}
+
+static void expect(int status, const char *out, const char *const *args)
+{
+	struct tt_run_result res;
+	int s = run(&res, args);
+	if (s != status || (out && !strstr(res.out, out)))
+		fail_msg("exit %d (wanted %d), output: %s", s, status, res.out);
+	tt_run_result_free(&res);
+}
+
+static void test_init_refresh_download(void **state)
+{
+	(void)state;
+	char *root = tt_xasprintf("%s/repo/metadata/1.root.json", dir);
+	expect(0, NULL, (const char *[]){"--metadata-dir", mdir, "init", root, NULL});
+	free(root);
+	expect(0, NULL,
+	       (const char *[]){"--metadata-dir", mdir, "--metadata-url", murl, "refresh", NULL});
+	char *p = tt_xasprintf("%s/timestamp.json", mdir);
+	assert_true(tt_path_exists(p));
+	free(p);
+	/* Options after the command, as the suite's example writes them. */
+	expect(0, NULL,
+	       (const char *[]){"--metadata-dir", mdir, "--metadata-url", murl, "--target-name",
+				"dir/mod.ko", "--target-base-url", turl, "--target-dir", tdir,
+				"download", NULL});
+	p = tt_xasprintf("%s/dir%%2Fmod.ko", tdir);
+	assert_true(tt_path_exists(p));
+	free(p);
+	expect(1, "target nothing.ko: not listed",
+	       (const char *[]){"--metadata-dir", mdir, "--metadata-url", murl, "download",
+				"--target-name", "nothing.ko", "--target-base-url", turl,
+				"--target-dir", tdir, NULL});
+}
+
+static void test_failures(void **state)
+{
+	(void)state;
+	expect(1, "tuxtape-tuf-client: error:",
+	       (const char *[]){"--metadata-dir", "/nonexistent/x", "--metadata-url", murl,
+				"refresh", NULL});
+	expect(1, "error:",
+	       (const char *[]){"--metadata-dir", mdir, "--metadata-url", "file:///nonexistent",
+				"refresh", NULL});
+	expect(2, "--metadata-url is required",
+	       (const char *[]){"--metadata-dir", mdir, "refresh", NULL});
+	expect(2, "unknown command", (const char *[]){"--metadata-dir", mdir, "frobnicate", NULL});
+	expect(2, "init needs ROOT_FILE", (const char *[]){"--metadata-dir", mdir, "init", NULL});
+	expect(2, "download needs",
+	       (const char *[]){"--metadata-dir", mdir, "--metadata-url", murl, "download", NULL});
+	expect(0, "Exit status:", (const char *[]){"--help", NULL});
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	const char *b = getenv("TT_BUILD_ROOT");
+	exe = tt_xasprintf("%s/cmd/tuf-client/tuxtape-tuf-client", b ? b : ".");
+	snprintf(dir, sizeof(dir), "/tmp/tt-tufcli-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	char *rdir = tt_xasprintf("%s/repo", dir);
+	struct tt_tuf_repo *r = NULL;
+	struct tt_tuf_repo_opts o = {.keytype = TT_TUF_KEY_ECDSA_P256, .now = time(NULL)};
+	assert_int_equal(tt_tuf_repo_create(rdir, &o, &r, NULL), 0);
+	assert_int_equal(tt_tuf_repo_add_target(r, "dir/mod.ko", "module", 6, NULL, NULL), 0);
+	assert_int_equal(tt_tuf_repo_publish(r, NULL), 0);
+	tt_tuf_repo_free(r);
+	free(rdir);
+	mdir = tt_xasprintf("%s/client", dir);
+	tdir = tt_xasprintf("%s/dl", dir);
+	murl = tt_xasprintf("file://%s/repo/metadata", dir);
+	turl = tt_xasprintf("file://%s/repo/targets/", dir);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	const char *argv[] = {"rm", "-rf", dir, NULL};
+	struct tt_run_result res;
+	tt_run(argv, NULL, 30, &res, NULL);
+	tt_run_result_free(&res);
+	free(exe);
+	free(mdir);
+	free(murl);
+	free(turl);
+	free(tdir);
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_init_refresh_download),
+	    cmocka_unit_test(test_failures),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
