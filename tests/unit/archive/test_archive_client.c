@@ -538,6 +538,105 @@ static void test_timestamp_key_rotation_recovers(void **state)
 	assert_int_equal(trusted_version(f, "timestamp"), 1);
 }
 
+/* ---- delegations ---- */
+
+/*
+ * Move the target NAME (added to the top-level role) into the delegated role
+ * ROLE signed by key k, delegated by targets with paths [pattern].
+ */
+static void delegate(struct fx *f, const char *role, struct tt_tuf_key *k, const char *pattern,
+		     bool terminating, const char *name, struct tt_tuf_key *signer)
+{
+	json_t *top = tt_tuf_repo_signed(f->repo, "targets");
+	json_t *d = json_object_get(top, "delegations");
+	if (!d) {
+		d = json_pack("{s:{}, s:[]}", "keys", "roles");
+		json_object_set_new(top, "delegations", d);
+	}
+	json_object_set_new(json_object_get(d, "keys"), tt_tuf_key_id(k), tt_tuf_key_to_json(k));
+	json_array_append_new(json_object_get(d, "roles"),
+			      json_pack("{s:s, s:[s], s:i, s:[s], s:b}", "name", role, "keyids",
+					tt_tuf_key_id(k), "threshold", 1, "paths", pattern,
+					"terminating", terminating));
+	json_t *s = json_pack("{s:s, s:s, s:i, s:s, s:{}}", "_type", "targets", "spec_version",
+			      "1.0.31", "version", 1, "expires", "2030-01-01T00:00:00Z", "targets");
+	json_t *entry = name ? json_object_get(json_object_get(top, "targets"), name) : NULL;
+	if (entry) {
+		json_object_set(json_object_get(s, "targets"), name, entry);
+		json_object_del(json_object_get(top, "targets"), name);
+	}
+	char *file = tt_xasprintf("1.%s.json", role);
+	const char *ids[] = {tt_tuf_key_id(k)};
+	write_signed_by(f, file, s, ids, &signer, 1);
+	free(file);
+	char *meta = tt_xasprintf("%s.json", role);
+	json_object_set_new(json_object_get(tt_tuf_repo_signed(f->repo, "snapshot"), "meta"), meta,
+			    json_pack("{s:i}", "version", 1));
+	free(meta);
+	json_decref(s);
+}
+
+static void test_delegated_target(void **state)
+{
+	struct fx *f = *state;
+	struct tt_tuf_key *k = NULL;
+	assert_int_equal(tt_tuf_key_generate(TT_TUF_KEY_ECDSA_P256, &k, NULL), 0);
+	assert_int_equal(
+	    tt_tuf_repo_add_target(f->repo, "kernels/6.1/fix.ko", "fix", 3, NULL, NULL), 0);
+	delegate(f, "other", k, "firmware/*", false, NULL, k);
+	delegate(f, "mods", k, "kernels/*/*.ko", false, "kernels/6.1/fix.ko", k);
+	assert_int_equal(tt_tuf_repo_publish(f->repo, NULL), 0);
+	struct tt_tuf_client *c = NULL;
+	struct tt_tuf_client_opts o = {
+	    .metadata_dir = f->client, .metadata_url = f->url, .now = f->now};
+	struct tt_tuf_target t;
+	assert_int_equal(tt_tuf_client_new(&o, &c, NULL), 0);
+	assert_int_equal(tt_tuf_client_find_target(c, "kernels/6.1/fix.ko", &t, &f->err), 0);
+	assert_string_equal(t.role, "mods");
+	/* '*' does not cross '/': kernels/fix.ko is no match for kernels/ * / *.ko. */
+	assert_int_equal(tt_tuf_client_find_target(c, "kernels/fix.ko", &t, &f->err), -ENOENT);
+	tt_tuf_client_free(c);
+	assert_int_equal(download(f, "kernels/6.1/fix.ko"), 0);
+	char *p = tt_xasprintf("%s/mods.json", f->client);
+	assert_true(tt_path_exists(p));
+	free(p);
+	tt_tuf_key_free(k);
+}
+
+static void test_delegated_wrong_key(void **state)
+{
+	struct fx *f = *state;
+	struct tt_tuf_key *k = NULL, *evil = NULL;
+	assert_int_equal(tt_tuf_key_generate(TT_TUF_KEY_ED25519, &k, NULL), 0);
+	assert_int_equal(tt_tuf_key_generate(TT_TUF_KEY_ED25519, &evil, NULL), 0);
+	assert_int_equal(tt_tuf_repo_add_target(f->repo, "kernels/x.ko", "x", 1, NULL, NULL), 0);
+	delegate(f, "mods", k, "kernels/*", false, "kernels/x.ko", evil);
+	assert_int_equal(tt_tuf_repo_publish(f->repo, NULL), 0);
+	int r = download(f, "kernels/x.ko");
+	assert_int_equal(r, -EPERM);
+	assert_non_null(strstr(f->err.msg, "targets v1 (mods.json): 0 valid signature(s) from "
+					   "distinct mods keys"));
+	tt_tuf_key_free(k);
+	tt_tuf_key_free(evil);
+}
+
+static void test_terminating_delegation(void **state)
+{
+	struct fx *f = *state;
+	struct tt_tuf_key *k = NULL;
+	assert_int_equal(tt_tuf_key_generate(TT_TUF_KEY_ED25519, &k, NULL), 0);
+	assert_int_equal(tt_tuf_repo_add_target(f->repo, "kernels/x.ko", "x", 1, NULL, NULL), 0);
+	/* "first" matches, is terminating and does not list the target: "second" is never asked. */
+	delegate(f, "first", k, "kernels/*", true, NULL, k);
+	delegate(f, "second", k, "kernels/*", false, "kernels/x.ko", k);
+	assert_int_equal(tt_tuf_repo_publish(f->repo, NULL), 0);
+	assert_int_equal(download(f, "kernels/x.ko"), -ENOENT);
+	char *p = tt_xasprintf("%s/second.json", f->client);
+	assert_false(tt_path_exists(p));
+	free(p);
+	tt_tuf_key_free(k);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -559,6 +658,9 @@ int main(void)
 	    T(test_wrong_key),
 	    T(test_root_rotation),
 	    T(test_timestamp_key_rotation_recovers),
+	    T(test_delegated_target),
+	    T(test_delegated_wrong_key),
+	    T(test_terminating_delegation),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
