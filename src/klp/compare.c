@@ -215,12 +215,30 @@ int klp_compare_bytes(const struct kelf_sym *a, const struct kelf_sym *b, char *
 	return 1;
 }
 
+/* A string literal as C would spell it, cut at 40 characters. */
+static char *quoted(const char *str)
+{
+	struct tt_buf b = TT_BUF_INIT;
+	tt_buf_addc(&b, '"');
+	for (size_t i = 0; str && str[i] && i < 40; i++) {
+		unsigned char c = (unsigned char)str[i];
+		if (c == '\n')
+			tt_buf_adds(&b, "\\n");
+		else if (c == '"' || c == '\\')
+			tt_buf_addf(&b, "\\%c", c);
+		else if (c < 0x20 || c >= 0x7f)
+			tt_buf_addf(&b, "\\x%02x", c);
+		else
+			tt_buf_addc(&b, (char)c);
+	}
+	tt_buf_addc(&b, '"');
+	return tt_buf_detach(&b);
+}
+
 static char *rel_desc(const struct kelf_rel *r)
 {
-	if (is_string_ref(r)) {
-		const char *str = string_at(r->target, r->target_off);
-		return tt_xasprintf("\"%.40s\"", str ? str : "?");
-	}
+	if (is_string_ref(r))
+		return quoted(string_at(r->target, r->target_off));
 	return tt_xasprintf("%s%+lld", *r->target->name ? r->target->name : "?",
 			    (long long)r->target_off);
 }
@@ -285,7 +303,7 @@ bool klp_has_fentry(const struct kelf_sym *f)
 }
 
 /* Data: size, initializer bytes, and the targets of pointers in it. No forgiveness. */
-bool klp_compare_data(const struct kelf_sym *a, const struct kelf_sym *b, char **why)
+bool klp_compare_data(const struct kelf_sym *a, const struct kelf_sym *b, int line_off, char **why)
 {
 	struct klp_cmp c = {0};
 	*why = NULL;
@@ -307,7 +325,8 @@ bool klp_compare_data(const struct kelf_sym *a, const struct kelf_sym *b, char *
 	size_t la, lb;
 	const unsigned char *pa = func_bytes(a, &la), *pb = func_bytes(b, &lb);
 	for (size_t i = 0; pa && pb && i < la; i++)
-		if (pa[i] != pb[i] && !in_rel_field(a, i)) {
+		if (pa[i] != pb[i] && !in_rel_field(a, i) &&
+		    !(line_off >= 0 && i >= (size_t)line_off && i < (size_t)line_off + 2)) {
 			*why = tt_xasprintf("initializer differs at byte %zu", i);
 			return false;
 		}

@@ -78,7 +78,27 @@ static bool parse_suffixes(const char *p, struct tt_buf *kind, bool *numbered)
 	return true;
 }
 
-void kelf_name_parse(const char *name, unsigned char type, unsigned char bind, struct kelf_name *n)
+/*
+ * __UNIQUE_ID_ddebug611.27: the kernel's __UNIQUE_ID() appends __COUNTER__,
+ * which shifts as soon as the patch adds a pr_debug() or a _once flag above;
+ * such a name is as unstable as a static's number, so it is paired the same
+ * way, on the name without its digits.
+ */
+static void unique_id_base(struct kelf_name *n, unsigned char type, unsigned char bind)
+{
+	if (strncmp(n->base, "__UNIQUE_ID_", 12) != 0 || bind != STB_LOCAL || type == STT_FUNC ||
+	    type == STT_SECTION || type == STT_FILE)
+		return;
+	size_t len = strlen(n->base);
+	while (len > 12 && n->base[len - 1] >= '0' && n->base[len - 1] <= '9')
+		len--;
+	n->base[len] = '\0';
+	n->numbered_static = true;
+	n->special_static = true;
+}
+
+static void parse_name(const char *name, unsigned char type, unsigned char bind,
+		       struct kelf_name *n)
 {
 	memset(n, 0, sizeof(*n));
 	const char *dot = *name && *name != '.' ? strchr(name, '.') : NULL;
@@ -96,6 +116,12 @@ void kelf_name_parse(const char *name, unsigned char type, unsigned char bind, s
 	n->kind = tt_buf_detach(&kind);
 	n->numbered_static = numbered && !*n->kind && bind == STB_LOCAL && type != STT_FUNC;
 	n->special_static = n->numbered_static && is_special_static(n->base);
+}
+
+void kelf_name_parse(const char *name, unsigned char type, unsigned char bind, struct kelf_name *n)
+{
+	parse_name(name, type, bind, n);
+	unique_id_base(n, type, bind);
 }
 
 void kelf_name_free(struct kelf_name *n)
@@ -230,26 +256,33 @@ static void correlate_clones(struct kelf *a, struct kelf *b)
 	}
 }
 
-/* The function containing the byte at offset off of section sec, if any. */
-static struct kelf_sym *func_at(const struct kelf_sec *sec, uint64_t off)
+/* The function or variable containing the byte at offset off of section sec, if any. */
+static struct kelf_sym *owner_at(const struct kelf_sec *sec, uint64_t off)
 {
 	struct kelf_sym *f = kelf_sec_sym_at(sec, (int64_t)off);
-	return f && f->type == STT_FUNC ? f : NULL;
+	return f && (f->type == STT_FUNC || f->type == STT_OBJECT) ? f : NULL;
 }
 
-/* The function of s's object that references it first (in symbol table order). */
-static struct kelf_sym *first_referrer(const struct kelf *k, const struct kelf_sym *s)
+/*
+ * For every symbol, the function or variable that references it first (in
+ * section order): __func__.5 is used by the dynamic debug descriptor
+ * __UNIQUE_ID_ddebug611.27, which the function uses. One pass over the
+ * relocations; debug info is skipped (it references everything and owns
+ * nothing).
+ */
+static void find_first_users(struct kelf *k)
 {
 	for (size_t i = 0; i < k->nsecs; i++) {
 		const struct kelf_sec *sec = &k->secs[i];
-		for (size_t j = 0; j < sec->nrels; j++)
-			if (sec->rels[j].target == s) {
-				struct kelf_sym *f = func_at(sec, sec->rels[j].offset);
-				if (f)
-					return f;
-			}
+		if (strncmp(sec->name, ".debug", 6) == 0)
+			continue;
+		for (size_t j = 0; j < sec->nrels; j++) {
+			struct kelf_sym *t = sec->rels[j].target;
+			if (t->first_user || !t->n.numbered_static)
+				continue;
+			t->first_user = owner_at(sec, sec->rels[j].offset);
+		}
 	}
-	return NULL;
 }
 
 /*
@@ -265,7 +298,7 @@ static size_t statics_used(const struct kelf_sym *f, const char *base, struct ke
 	for (size_t i = 0; i < sec->nrels; i++) {
 		struct kelf_sym *t = sec->rels[i].target;
 		if (!t->n.numbered_static || strcmp(t->n.base, base) != 0 ||
-		    func_at(sec, sec->rels[i].offset) != f)
+		    owner_at(sec, sec->rels[i].offset) != f)
 			continue;
 		bool seen = false;
 		for (size_t j = 0; j < n && j < max; j++)
@@ -289,24 +322,36 @@ static size_t statics_used(const struct kelf_sym *f, const char *base, struct ke
  * k-th one its twin uses, when both use the same number of them
  * (alloc_pipe_info() takes three lockdep keys, __key.0 to __key.2).
  */
-static void correlate_numbered_statics(struct kelf *a, struct kelf *b)
+static bool correlate_numbered_pass(struct kelf *b)
 {
 	struct kelf_sym *lb[MAX_STATICS_PER_FUNC], *la[MAX_STATICS_PER_FUNC];
+	bool progress = false;
 	for (size_t i = 0; i < b->nsyms; i++) {
 		struct kelf_sym *s = &b->syms[i];
 		if (!correlatable(s) || !s->n.numbered_static)
 			continue;
-		struct kelf_sym *f = first_referrer(b, s);
-		if (!f || !f->twin || !f->twin->sec || f->twin->type != STT_FUNC)
+		struct kelf_sym *f = s->first_user;
+		if (!f || !f->twin || !f->twin->sec || f->twin->type != f->type)
 			continue;
 		size_t nb = statics_used(f, s->n.base, lb, MAX_STATICS_PER_FUNC);
 		size_t na = statics_used(f->twin, s->n.base, la, MAX_STATICS_PER_FUNC);
 		if (na != nb || nb > MAX_STATICS_PER_FUNC)
-			continue; /* the function changed which statics it uses: no safe pairing */
+			continue; /* the user changed which statics it uses: no safe pairing */
 		for (size_t k = 0; k < nb; k++)
-			if (lb[k] == s && correlatable(la[k]))
+			if (lb[k] == s && correlatable(la[k])) {
 				pair(la[k], s);
+				progress = true;
+			}
 	}
+	return progress;
+}
+
+/* Statics used by statics (descriptor -> __func__) need their user paired first. */
+static void correlate_numbered_statics(struct kelf *b)
+{
+	find_first_users(b);
+	for (int pass = 0; pass < 4 && correlate_numbered_pass(b); pass++)
+		;
 }
 
 /*
@@ -347,6 +392,6 @@ void klp_correlate(struct kelf *a, struct kelf *b)
 	correlate_globals(a, b);
 	correlate_plain_locals(a, b);
 	correlate_clones(a, b);
-	correlate_numbered_statics(a, b);
+	correlate_numbered_statics(b);
 	correlate_sections(a, b);
 }

@@ -42,6 +42,7 @@ static void reset(struct kelf *k)
 		free(s->reason);
 		s->reason = NULL;
 		s->referenced_by_change = false;
+		s->first_user = NULL;
 	}
 	for (size_t i = 0; i < k->nsecs; i++) {
 		k->secs[i].twin = NULL;
@@ -139,8 +140,9 @@ static void refuse_data(struct tt_klp_diff *d, struct kelf_sym *s, const char *w
 
 /*
  * Writable data and .bss hold the running kernel's state, which a
- * livepatch does not replace. Read-only data can be carried as a new copy:
- * the functions using it then count as changed.
+ * livepatch does not replace. Read-only data, and special-section entries
+ * such as pr_debug descriptors (compared without their __LINE__ field), can
+ * be carried as a new copy: the functions using them then count as changed.
  */
 static void compare_data(struct tt_klp_diff *d)
 {
@@ -153,7 +155,13 @@ static void compare_data(struct tt_klp_diff *d)
 			set_status(s, TT_KLP_NEW, NULL);
 			continue;
 		}
-		if (s->n.special_static || klp_compare_data(s->twin, s, &why))
+		const struct klp_special *sp = klp_special_find(s->sec->name);
+		if (sp) { /* an entry travels with the functions using it */
+			if (!klp_compare_data(s->twin, s, sp->line_off, &why))
+				set_status(s, TT_KLP_CHANGED, why);
+			continue;
+		}
+		if (s->n.special_static || klp_compare_data(s->twin, s, -1, &why))
 			continue;
 		set_status(s, TT_KLP_CHANGED, why);
 		if (s->sec->sh.sh_flags & SHF_WRITE || starts_with(s->sec->name, ".init."))
@@ -161,14 +169,14 @@ static void compare_data(struct tt_klp_diff *d)
 	}
 }
 
-static void propagate_rodata(struct tt_klp_diff *d)
+static void propagate_data_changes(struct tt_klp_diff *d)
 {
 	for (size_t i = 0; i < d->b->nsecs; i++) {
 		struct kelf_sec *sec = &d->b->secs[i];
 		for (size_t j = 0; j < sec->nrels; j++) {
 			struct kelf_sym *t = sec->rels[j].target, *f;
 			if (!kelf_sym_is_data(t) || t->status != TT_KLP_CHANGED ||
-			    (t->sec->sh.sh_flags & SHF_WRITE))
+			    !klp_data_is_carried(t))
 				continue;
 			f = kelf_sec_sym_at(sec, (int64_t)sec->rels[j].offset);
 			if (f && kelf_sym_is_func(f) && !is_modified(f))
@@ -284,7 +292,7 @@ int tt_klp_diff(const struct tt_elf *orig, const struct tt_elf *patched, struct 
 	klp_correlate(d->a, d->b);
 	compare_functions(d);
 	compare_data(d);
-	propagate_rodata(d);
+	propagate_data_changes(d);
 	propagate_parts(d);
 	record_functions(d);
 	refuse_functions(d);

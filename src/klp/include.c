@@ -97,7 +97,7 @@ static void classify(struct walk *w, struct kelf_sym *t, const struct kelf_sym *
 		add_ref(w, t, by, TT_KLP_REF_CHANGED_FUNC);
 	else if (!t->twin)
 		classify_unpaired(w, t, by);
-	else if (t->status == TT_KLP_CHANGED && !(t->sec->sh.sh_flags & SHF_WRITE))
+	else if (t->status == TT_KLP_CHANGED && klp_data_is_carried(t))
 		/* read-only data with new contents: the copy goes into the livepatch */
 		add_ref(w, t, by, TT_KLP_REF_NEW);
 	else if (t->bind == STB_LOCAL)

@@ -66,7 +66,8 @@ struct kelf_sym {
 	enum tt_klp_status status;
 	char *reason; /* owned */
 	bool has_fentry;
-	bool referenced_by_change; /* include phase mark */
+	bool referenced_by_change;   /* include phase mark */
+	struct kelf_sym *first_user; /* numbered statics: first function/variable using it */
 };
 
 struct kelf {
@@ -116,7 +117,8 @@ void klp_compare_func(const struct kelf_sym *a, const struct kelf_sym *b, struct
 int klp_compare_bytes(const struct kelf_sym *a, const struct kelf_sym *b, char **why);
 bool klp_line_only(const struct kelf_sym *a, const struct kelf_sym *b, uint64_t lo, uint64_t hi);
 bool klp_has_fentry(const struct kelf_sym *f);
-bool klp_compare_data(const struct kelf_sym *a, const struct kelf_sym *b, char **why);
+/* line_off: offset of a 16-bit __LINE__ field to skip, -1 for none. */
+bool klp_compare_data(const struct kelf_sym *a, const struct kelf_sym *b, int line_off, char **why);
 
 /* special.c: the special sections, one row each */
 struct klp_special {
@@ -127,6 +129,7 @@ struct klp_special {
 };
 const struct klp_special *klp_special_find(const char *secname);
 bool klp_section_is_ignored(const char *secname);
+bool klp_data_is_carried(const struct kelf_sym *s);
 /* Compare the entries of special sections that belong to function a/b. */
 void klp_compare_special(const struct kelf *ka, const struct kelf_sym *a, const struct kelf *kb,
 			 const struct kelf_sym *b, struct klp_cmp *out);

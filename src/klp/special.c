@@ -32,6 +32,8 @@ static const struct klp_special specials[] = {
     {".ibt_endbr_seal", 4, -1, true},
     {".orc_unwind_ip", 4, -1, true},
     {".orc_unwind", 6, -1, true},
+    /* struct _ddebug (pr_debug descriptors): 4 pointers, then lineno:18 at 32. */
+    {"__dyndbg", 56, 32, true},
     /* Registered once at boot or load: a changed function in them would never be re-run. */
     {"__param", 0, -1, false},
     {".initcall", 0, -1, false},
@@ -172,4 +174,14 @@ void klp_compare_special(const struct kelf *ka, const struct kelf_sym *a, const 
 		static const struct kelf_sec empty;
 		compare_one(sp, sa ? sa : &empty, a, sb ? sb : &empty, b, out);
 	}
+}
+
+/*
+ * Data the livepatch carries as a new copy when its contents changed:
+ * read-only constants, and special-section entries (a pr_debug descriptor
+ * whose format changed) that belong to the functions using them.
+ */
+bool klp_data_is_carried(const struct kelf_sym *s)
+{
+	return s->sec && (!(s->sec->sh.sh_flags & SHF_WRITE) || klp_special_find(s->sec->name));
 }

@@ -150,6 +150,29 @@ static void test_several_same_named_statics_pair_in_code_order(void **state)
 	klp_case_free(&c);
 }
 
+static void test_pr_debug_descriptors_pair_despite_counter_and_line(void **state)
+{
+	struct klp_case c;
+	klp_case_run(&c, "dyndbg", FLAGS);
+	/* dbg_a's descriptor went from __UNIQUE_ID_ddebug0 to ddebug1 and its line moved. */
+	assert_status(&c, "dbg_a", TT_KLP_UNCHANGED);
+	assert_status(&c, "dbg_new", TT_KLP_NEW);
+	assert_status(&c, "dbg_b", TT_KLP_CHANGED);
+	assert_non_null(strstr(tt_klp_diff_func(c.d, "dbg_b")->reason, "\"b is %d\\n\""));
+	size_t n;
+	tt_klp_diff_refusals(c.d, &n);
+	assert_int_equal(n, 0); /* a descriptor is not the kernel's state */
+	const struct tt_klp_ref *r = tt_klp_diff_refs(c.d, &n);
+	size_t carried = 0;
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(r[i].name, "__UNIQUE_ID_ddebug", 18) == 0) {
+			assert_int_equal(r[i].kind, TT_KLP_REF_NEW);
+			carried++;
+		}
+	assert_int_equal(carried, 1);
+	klp_case_free(&c);
+}
+
 static void test_bug_table_line_only_change_is_not_a_change(void **state)
 {
 	struct klp_case c;
@@ -277,6 +300,7 @@ int main(void)
 	    cmocka_unit_test(test_numbered_static_follows_the_function_using_it),
 	    cmocka_unit_test(test_other_changed_immediates_are_changes),
 	    cmocka_unit_test(test_several_same_named_statics_pair_in_code_order),
+	    cmocka_unit_test(test_pr_debug_descriptors_pair_despite_counter_and_line),
 	    cmocka_unit_test(test_bug_table_line_only_change_is_not_a_change),
 	    cmocka_unit_test(test_cold_part_changes_with_its_parent),
 	    cmocka_unit_test(test_refusals_name_object_section_symbol_and_remedy),

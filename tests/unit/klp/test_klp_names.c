@@ -52,6 +52,11 @@ static void test_function_scope_statics_are_numbered_and_some_special(void **sta
 	    {"__func__.3", STT_OBJECT, STB_LOCAL, "__func__", "", true, true, false},
 	    {"__already_done.5", STT_OBJECT, STB_LOCAL, "__already_done", "", true, true, false},
 	    {"__warned.7", STT_OBJECT, STB_LOCAL, "__warned", "", true, true, false},
+	    /* __UNIQUE_ID() appends __COUNTER__: unstable like a number. */
+	    {"__UNIQUE_ID_ddebug611.27", STT_OBJECT, STB_LOCAL, "__UNIQUE_ID_ddebug", "", true,
+	     true, false},
+	    {"__UNIQUE_ID___addressable_foo42", STT_OBJECT, STB_LOCAL,
+	     "__UNIQUE_ID___addressable_foo", "", true, true, false},
 	    /* A global cannot be a function-scope static, whatever its name. */
 	    {"calls.0", STT_OBJECT, STB_GLOBAL, "calls", "", false, false, false},
 	    /* Dots that are not GCC's: the name is kept whole. */
