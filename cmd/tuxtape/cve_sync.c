@@ -42,18 +42,18 @@ static const char sync_usage[] =
 static json_t *result_json(const struct tt_sync_result *r, const struct tt_store_counts *c)
 {
 	return json_pack(
-	    "{s:s, s:s, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I,"
+	    "{s:s, s:s, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I,"
 	    " s:{s:I, s:I, s:I}, s:{s:I, s:I}, s:{s:f, s:f, s:f}}",
 	    "from_commit", r->from_commit, "to_commit", r->to_commit, "incremental", r->incremental,
 	    "paths_changed", (json_int_t)r->paths_changed, "examined", (json_int_t)r->examined,
-	    "added", (json_int_t)r->added, "updated", (json_int_t)r->updated, "rejected",
-	    (json_int_t)r->rejected, "removed", (json_int_t)r->removed, "skipped",
-	    (json_int_t)r->skipped, "warnings", (json_int_t)r->warnings, "skipped_reasons",
-	    "missing_json", (json_int_t)r->skipped_missing_json, "malformed",
-	    (json_int_t)r->skipped_malformed, "unreadable", (json_int_t)r->skipped_unreadable,
-	    "store", "published", (json_int_t)c->published, "rejected", (json_int_t)c->rejected,
-	    "seconds", "fetch", r->fetch_seconds, "history", r->history_seconds, "ingest",
-	    r->ingest_seconds);
+	    "added", (json_int_t)r->added, "updated", (json_int_t)r->updated, "unchanged",
+	    (json_int_t)r->unchanged, "rejected", (json_int_t)r->rejected, "removed",
+	    (json_int_t)r->removed, "skipped", (json_int_t)r->skipped, "warnings",
+	    (json_int_t)r->warnings, "skipped_reasons", "missing_json",
+	    (json_int_t)r->skipped_missing_json, "malformed", (json_int_t)r->skipped_malformed,
+	    "unreadable", (json_int_t)r->skipped_unreadable, "store", "published",
+	    (json_int_t)c->published, "rejected", (json_int_t)c->rejected, "seconds", "fetch",
+	    r->fetch_seconds, "history", r->history_seconds, "ingest", r->ingest_seconds);
 }
 
 static void print_summary(const struct tt_sync_result *r, const struct tt_store_counts *c)
@@ -68,6 +68,9 @@ static void print_summary(const struct tt_sync_result *r, const struct tt_store_
 		cli_thousands(r->added, n[1], 32), cli_thousands(r->updated, n[2], 32),
 		cli_thousands(r->rejected, n[3], 32), cli_thousands(r->removed, n[4], 32),
 		cli_thousands(r->skipped, n[5], 32));
+	if (r->unchanged)
+		fprintf(stderr, ", %s read again but unchanged",
+			cli_thousands(r->unchanged, n[1], 32));
 	if (r->skipped)
 		fprintf(stderr, " (%ld without .json, %ld malformed, %ld unreadable)",
 			r->skipped_missing_json, r->skipped_malformed, r->skipped_unreadable);

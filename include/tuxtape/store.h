@@ -20,7 +20,7 @@
 struct tt_store;
 
 /* The schema version this build writes; older stores are migrated on open. */
-#define TT_STORE_SCHEMA_VERSION 2
+#define TT_STORE_SCHEMA_VERSION 3
 
 /*
  * Open (creating if needed) the store at location: a file path, "sqlite:PATH",
@@ -57,9 +57,26 @@ int tt_store_cve_put(struct tt_store *s, const struct tt_cve_record *rec, struct
 struct tt_cve_encoded;
 struct tt_cve_encoded *tt_cve_encode(const struct tt_cve_record *rec);
 void tt_cve_encoded_free(struct tt_cve_encoded *enc);
-/* exists: whether rec->id is stored (its rows are replaced); the caller knows it already. */
+/*
+ * What the store holds of one CVE, to decide what a new version changes:
+ * its state and the digests of its row, dyad pairs and affected blocks.
+ */
+struct tt_cve_stored {
+	bool exists;
+	enum tt_cve_state state;
+	char digest_row[65], digest_dyads[65], digest_blocks[65]; /* "" when unknown */
+};
+int tt_store_cve_stored(struct tt_store *s, const char *id, struct tt_cve_stored *out,
+			struct tt_error *err);
+
+/*
+ * Write rec given what is stored (old, from tt_store_cve_stored; NULL when
+ * the id is known to be absent). Only the parts whose digest differs are
+ * rewritten; *unchanged says nothing differed (nothing was written).
+ */
 int tt_store_cve_put_encoded(struct tt_store *s, const struct tt_cve_record *rec,
-			     const struct tt_cve_encoded *enc, bool exists, struct tt_error *err);
+			     const struct tt_cve_encoded *enc, const struct tt_cve_stored *old,
+			     bool *unchanged, struct tt_error *err);
 int tt_store_cve_delete(struct tt_store *s, const char *id, struct tt_error *err);
 /* Every stored CVE id (both states), sorted; appended to out. */
 int tt_store_cve_ids(struct tt_store *s, struct tt_strv *out, struct tt_error *err);

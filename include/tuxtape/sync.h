@@ -44,7 +44,8 @@ struct tt_sync_result {
 	bool incremental;
 	long paths_changed; /* changed paths under cve/ (incremental only) */
 	long examined;	    /* CVE ids read */
-	long added, updated, rejected, removed, skipped;
+	/* unchanged: read again but what tuxtape stores of it did not change */
+	long added, updated, unchanged, rejected, removed, skipped;
 	long warnings;
 	long skipped_missing_json, skipped_malformed, skipped_unreadable;
 	double fetch_seconds, history_seconds, ingest_seconds;

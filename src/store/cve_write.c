@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Writing CNA records: one CVE is one row in cve plus its child rows. */
 #include <errno.h>
+#include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -95,6 +96,8 @@ struct tt_cve_encoded {
 	size_t n_blocks;
 	/* Lengths of the large texts, measured here so the writer need not. */
 	size_t len_title, len_description, len_rationale;
+	/* SHA-256 of what each part stores, hex; see digest_*() */
+	char digest_row[65], digest_dyads[65], digest_blocks[65];
 	struct tt_buf *block_files;    /* one per affected block */
 	struct tt_buf *block_versions; /* one per affected block: JSON */
 };
@@ -150,6 +153,104 @@ static void versions_json(struct tt_buf *b, const struct tt_affected *a)
 	tt_buf_addc(b, ']');
 }
 
+/*
+ * Digests of the stored form, not of the input files: an update that only
+ * touches fields tuxtape does not keep (the CNA regenerates records often)
+ * then changes no digest and costs no write. Fields are separated by 0x1f
+ * and a NULL is 0x1e, so "a"+"bc" and "ab"+"c" differ, as do NULL and "".
+ */
+static void digest_str(EVP_MD_CTX *md, const char *v)
+{
+	static const unsigned char sep = 0x1f, null = 0x1e;
+	if (v)
+		EVP_DigestUpdate(md, v, strlen(v));
+	else
+		EVP_DigestUpdate(md, &null, 1);
+	EVP_DigestUpdate(md, &sep, 1);
+}
+
+static void digest_buf(EVP_MD_CTX *md, const struct tt_buf *b)
+{
+	digest_str(md, tt_buf_str(b));
+}
+
+static void digest_end(EVP_MD_CTX *md, char out[65])
+{
+	unsigned char d[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+	EVP_DigestFinal_ex(md, d, &n);
+	for (unsigned int i = 0; i < n && i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02x", d[i]);
+}
+
+static void digest_row(EVP_MD_CTX *md, const struct tt_cve_record *rec,
+		       const struct tt_cve_encoded *e, char out[65])
+{
+	char num[64];
+	EVP_DigestInit_ex(md, EVP_sha256(), NULL);
+	const char *strs[] = {rec->id, state_name(rec->state), rec->title, rec->description,
+			      rec->rejected_reason};
+	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
+		digest_str(md, strs[i]);
+	snprintf(num, sizeof(num), "%lld %lld", (long long)rec->date_reserved,
+		 (long long)rec->date_updated);
+	digest_str(md, num);
+	if (rec->has_cvss) {
+		snprintf(num, sizeof(num), "%.17g", rec->cvss.base_score);
+		const char *cvss[] = {rec->cvss.vector, num, rec->cvss.severity, rec->cvss.source,
+				      rec->cvss.rationale};
+		for (size_t i = 0; i < sizeof(cvss) / sizeof(cvss[0]); i++)
+			digest_str(md, cvss[i]);
+	}
+	for (int i = 0; i < N_LISTS; i++)
+		digest_buf(md, &e->lists[i]);
+	digest_end(md, out);
+}
+
+static void digest_dyads(EVP_MD_CTX *md, const struct tt_cve_record *rec,
+			 const struct tt_cve_encoded *e, char out[65])
+{
+	EVP_DigestInit_ex(md, EVP_sha256(), NULL);
+	for (size_t i = 0; i < rec->n_dyads; i++) {
+		const struct tt_dyad *d = &rec->dyads[i];
+		const char *f[] = {e->branches[i], d->vuln_version, d->vuln_commit, d->fix_version,
+				   d->fix_commit};
+		for (size_t k = 0; k < sizeof(f) / sizeof(f[0]); k++)
+			digest_str(md, f[k]);
+	}
+	digest_end(md, out);
+}
+
+/* The blocks and the program files (their union, the cve_file rows) go together. */
+static void digest_blocks(EVP_MD_CTX *md, const struct tt_cve_record *rec,
+			  const struct tt_cve_encoded *e, char out[65])
+{
+	EVP_DigestInit_ex(md, EVP_sha256(), NULL);
+	digest_buf(md, &e->lists[LIST_FILES]);
+	for (size_t b = 0; b < rec->n_affected; b++) {
+		const struct tt_affected *a = &rec->affected[b];
+		const char *f[] = {a->vendor, a->product, a->repo, a->default_status};
+		for (size_t k = 0; k < sizeof(f) / sizeof(f[0]); k++)
+			digest_str(md, f[k]);
+		digest_buf(md, &e->block_files[b]);
+		digest_buf(md, &e->block_versions[b]);
+	}
+	digest_end(md, out);
+}
+
+static void digest_all(const struct tt_cve_record *rec, struct tt_cve_encoded *e)
+{
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	if (!md) {
+		fprintf(stderr, "tuxtape: out of memory creating a digest context\n");
+		abort();
+	}
+	digest_row(md, rec, e, e->digest_row);
+	digest_dyads(md, rec, e, e->digest_dyads);
+	digest_blocks(md, rec, e, e->digest_blocks);
+	EVP_MD_CTX_free(md);
+}
+
 struct tt_cve_encoded *tt_cve_encode(const struct tt_cve_record *rec)
 {
 	struct tt_cve_encoded *e = tt_xcalloc(1, sizeof(*e));
@@ -174,6 +275,7 @@ struct tt_cve_encoded *tt_cve_encode(const struct tt_cve_record *rec)
 		tt_buf_grow(&e->block_versions[b], rec->affected[b].n_versions * 128);
 		versions_json(&e->block_versions[b], &rec->affected[b]);
 	}
+	digest_all(rec, e);
 	return e;
 }
 
@@ -222,6 +324,9 @@ static int insert_cve_row(struct tt_store *s, const struct tt_cve_record *rec,
 	}
 	for (int i = 0; i < N_LISTS; i++)
 		tt_db_bind_textn(db, st, 15 + i, tt_buf_str(&enc->lists[i]), enc->lists[i].len);
+	tt_db_bind_text(db, st, 20, enc->digest_row);
+	tt_db_bind_text(db, st, 21, enc->digest_dyads);
+	tt_db_bind_text(db, st, 22, enc->digest_blocks);
 	return tt_db_run(db, st, err);
 }
 
@@ -278,32 +383,86 @@ static int insert_affected(struct tt_store *s, const struct tt_cve_record *rec,
 	return r;
 }
 
-int tt_store_cve_put_encoded(struct tt_store *s, const struct tt_cve_record *rec,
-			     const struct tt_cve_encoded *enc, bool exists, struct tt_error *err)
+/* Delete one of id's row groups (ST_*_DELETE) before rewriting it. */
+static int delete_rows(struct tt_store *s, enum tt_stmt_id id_stmt, const char *id,
+		       struct tt_error *err)
 {
-	int r = exists ? tt_store_cve_delete(s, rec->id, err) : 0;
+	struct tt_db_stmt *st;
+	int r = tt_store_stmt(s, id_stmt, &st, err);
+	if (r < 0)
+		return r;
+	tt_db_bind_text(s->db, st, 1, id);
+	return tt_db_run(s->db, st, err);
+}
+
+int tt_store_cve_put_encoded(struct tt_store *s, const struct tt_cve_record *rec,
+			     const struct tt_cve_encoded *enc, const struct tt_cve_stored *old,
+			     bool *unchanged, struct tt_error *err)
+{
+	bool exists = old && old->exists;
+	bool same_row =
+	    exists && old->state == rec->state && strcmp(old->digest_row, enc->digest_row) == 0;
+	bool same_dyads = exists && strcmp(old->digest_dyads, enc->digest_dyads) == 0;
+	bool same_blocks = exists && strcmp(old->digest_blocks, enc->digest_blocks) == 0;
+	*unchanged = same_row && same_dyads && same_blocks;
+	if (*unchanged)
+		return 0;
+	/* The row carries the digests, so it is rewritten whenever any part changes. */
+	int r = exists ? delete_rows(s, ST_CVE_DELETE, rec->id, err) : 0;
 	if (r == 0)
 		r = insert_cve_row(s, rec, enc, err);
-	if (r == 0)
-		r = insert_files(s, rec, err);
-	if (r == 0)
+	if (r == 0 && exists && !same_dyads)
+		r = delete_rows(s, ST_DYAD_DELETE, rec->id, err);
+	if (r == 0 && !same_dyads)
 		r = insert_dyads(s, rec, enc, err);
-	if (r == 0)
+	if (r == 0 && exists && !same_blocks)
+		r = delete_rows(s, ST_FILE_DELETE, rec->id, err);
+	if (r == 0 && exists && !same_blocks)
+		r = delete_rows(s, ST_BLOCK_DELETE, rec->id, err);
+	if (r == 0 && !same_blocks)
+		r = insert_files(s, rec, err);
+	if (r == 0 && !same_blocks)
 		r = insert_affected(s, rec, enc, err);
 	if (r < 0)
 		return tt_error_prefix(err, "storing %s: ", rec->id);
 	return 0;
 }
 
+int tt_store_cve_stored(struct tt_store *s, const char *id, struct tt_cve_stored *out,
+			struct tt_error *err)
+{
+	memset(out, 0, sizeof(*out));
+	struct tt_db_stmt *st;
+	int r = tt_store_stmt(s, ST_CVE_STORED, &st, err);
+	if (r < 0)
+		return r;
+	tt_db_bind_text(s->db, st, 1, id);
+	r = tt_db_step(s->db, st, err);
+	if (r == TT_DB_ROW) {
+		const char *state = tt_db_text(s->db, st, 0);
+		out->exists = true;
+		out->state =
+		    state && strcmp(state, "rejected") == 0 ? TT_CVE_REJECTED : TT_CVE_PUBLISHED;
+		char *dst[] = {out->digest_row, out->digest_dyads, out->digest_blocks};
+		for (int i = 0; i < 3; i++) {
+			const char *v = tt_db_text(s->db, st, 1 + i);
+			snprintf(dst[i], 65, "%s", v ? v : "");
+		}
+		r = 0;
+	}
+	tt_db_reset(s->db, st);
+	return r < 0 ? r : 0;
+}
+
 int tt_store_cve_put(struct tt_store *s, const struct tt_cve_record *rec, struct tt_error *err)
 {
-	bool exists;
-	enum tt_cve_state old;
-	int r = tt_store_cve_state(s, rec->id, &exists, &old, err);
+	struct tt_cve_stored old;
+	int r = tt_store_cve_stored(s, rec->id, &old, err);
 	if (r < 0)
 		return r;
 	struct tt_cve_encoded *enc = tt_cve_encode(rec);
-	r = tt_store_cve_put_encoded(s, rec, enc, exists, err);
+	bool unchanged;
+	r = tt_store_cve_put_encoded(s, rec, enc, &old, &unchanged, err);
 	tt_cve_encoded_free(enc);
 	return r;
 }

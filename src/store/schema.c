@@ -99,6 +99,14 @@ static const char *const migrations[] = {
     "CREATE TABLE kernel_profile_unknown_dir ("
     "  profile TEXT NOT NULL, dir TEXT NOT NULL, reason TEXT NOT NULL,"
     "  PRIMARY KEY (profile, dir)) @WITHOUT_ROWID@;",
+    /*
+     * 2 -> 3: digests of what is stored per CVE (its row, its dyad pairs, its
+     * affected blocks with their files), so a sync rewrites only what changed:
+     * many record updates touch fields tuxtape does not keep.
+     */
+    "ALTER TABLE cve ADD COLUMN digest_row TEXT;"
+    "ALTER TABLE cve ADD COLUMN digest_dyads TEXT;"
+    "ALTER TABLE cve ADD COLUMN digest_blocks TEXT;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

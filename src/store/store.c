@@ -12,11 +12,12 @@ static const char *const stmt_sql[ST__COUNT] = {
     [ST_META_SET] = "INSERT INTO meta (key, value) VALUES (?, ?) "
 		    "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
     [ST_CVE_STATE] = "SELECT state FROM cve WHERE id = ?",
+    [ST_CVE_STORED] = "SELECT state, digest_row, digest_dyads, digest_blocks FROM cve WHERE id = ?",
     [ST_CVE_INSERT] = "INSERT INTO cve (id, year, num, state, title, description, "
 		      "rejected_reason, date_reserved, date_updated, cvss_vector, cvss_score, "
 		      "cvss_severity, cvss_source, cvss_rationale, files, fixed_versions, "
-		      "fix_commits, vulnerable_commits, refs) "
-		      "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+		      "fix_commits, vulnerable_commits, refs, digest_row, digest_dyads, "
+		      "digest_blocks) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
     [ST_CVE_DELETE] = "DELETE FROM cve WHERE id = ?",
     [ST_FILE_INSERT] = "INSERT INTO cve_file (cve_id, path) VALUES (?, ?)",
     [ST_FILE_DELETE] = "DELETE FROM cve_file WHERE cve_id = ?",

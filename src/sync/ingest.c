@@ -233,12 +233,12 @@ static int apply_item(struct tt_store *s, const struct tt_ingest_item *it, struc
 		      struct pool *p, struct tt_sync_result *res, struct tt_strv *skipped_ids,
 		      struct tt_error *err)
 {
-	bool exists = false;
-	enum tt_cve_state old = TT_CVE_PUBLISHED;
+	struct tt_cve_stored old = {0};
 	/* Into an empty store (a first sync) nothing exists: skip a lookup per CVE. */
-	int r = p->store_empty ? 0 : tt_store_cve_state(s, it->id, &exists, &old, err);
+	int r = p->store_empty ? 0 : tt_store_cve_stored(s, it->id, &old, err);
 	if (r < 0)
 		return r;
+	bool exists = old.exists;
 	if (it->gone) {
 		if (!exists)
 			return 0;
@@ -252,13 +252,19 @@ static int apply_item(struct tt_store *s, const struct tt_ingest_item *it, struc
 		locked_warn(p, NULL, 0, sl->err.msg);
 		return 0;
 	}
-	if (sl->rec.state == TT_CVE_REJECTED && (!exists || old != TT_CVE_REJECTED))
+	bool unchanged;
+	r = tt_store_cve_put_encoded(s, &sl->rec, sl->enc, &old, &unchanged, err);
+	if (r < 0)
+		return r;
+	if (unchanged)
+		res->unchanged++;
+	else if (sl->rec.state == TT_CVE_REJECTED && (!exists || old.state != TT_CVE_REJECTED))
 		res->rejected++;
 	else if (!exists)
 		res->added++;
 	else
 		res->updated++;
-	return tt_store_cve_put_encoded(s, &sl->rec, sl->enc, exists, err);
+	return 0;
 }
 
 static void stop_workers(struct pool *p, pthread_t *threads, int n)

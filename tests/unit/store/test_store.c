@@ -140,6 +140,46 @@ static void test_put_replaces_the_previous_version(void **state)
 	tt_cve_record_free(&rec);
 }
 
+/* What a sync relies on: a record that did not change costs no write, and a
+ * change to one part rewrites that part and the row that carries its digest. */
+static void test_put_encoded_rewrites_only_what_changed(void **state)
+{
+	struct fixture *f = *state;
+	put(f->s, "CVE-2024-0005", "fs/a.c");
+	struct tt_cve_record rec;
+	struct tt_cve_stored old;
+	struct tt_error err = {0};
+	bool unchanged = false;
+	make_record(&rec, "CVE-2024-0005", "fs/a.c");
+	assert_int_equal(tt_store_cve_stored(f->s, rec.id, &old, &err), 0);
+	assert_true(old.exists);
+	assert_int_equal(strlen(old.digest_row), 64);
+	struct tt_cve_encoded *enc = tt_cve_encode(&rec);
+	assert_int_equal(tt_store_begin(f->s, &err), 0);
+	assert_int_equal(tt_store_cve_put_encoded(f->s, &rec, enc, &old, &unchanged, &err), 0);
+	assert_true(unchanged);
+	tt_cve_encoded_free(enc);
+	/* A new fix version on one dyad: not unchanged, and read back as written. */
+	free(rec.dyads[0].fix_version);
+	rec.dyads[0].fix_version = tt_xstrdup("6.1.79");
+	enc = tt_cve_encode(&rec);
+	assert_int_equal(tt_store_cve_put_encoded(f->s, &rec, enc, &old, &unchanged, &err), 0);
+	assert_false(unchanged);
+	assert_int_equal(tt_store_commit(f->s, &err), 0);
+	tt_cve_encoded_free(enc);
+	tt_cve_record_free(&rec);
+	assert_int_equal(tt_store_cve_get(f->s, "CVE-2024-0005", &rec, NULL, &err), 0);
+	assert_int_equal(rec.n_dyads, 2);
+	assert_string_equal(rec.dyads[0].fix_version, "6.1.79");
+	assert_int_equal(rec.n_affected, 1);
+	assert_int_equal(rec.program_files.n, 1);
+	tt_cve_record_free(&rec);
+	struct tt_cve_stored now;
+	assert_int_equal(tt_store_cve_stored(f->s, "CVE-2024-0005", &now, &err), 0);
+	assert_string_not_equal(now.digest_dyads, old.digest_dyads);
+	assert_string_equal(now.digest_blocks, old.digest_blocks);
+}
+
 static void test_unknown_id_is_enoent_with_a_hint(void **state)
 {
 	struct fixture *f = *state;
@@ -272,6 +312,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_record_round_trips_through_the_store, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_put_replaces_the_previous_version, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_put_encoded_rewrites_only_what_changed, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_unknown_id_is_enoent_with_a_hint, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rollback_leaves_the_store_unchanged, setup,
