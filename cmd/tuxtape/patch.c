@@ -22,7 +22,7 @@ static const char test_usage[] =
     "                          [--check SCRIPT] [--keep-loaded] [--timeout SECONDS]\n"
     "                          [--transition-timeout SECONDS] [--memory MB]\n"
     "                          [--append ARGS] [--workdir DIR] [--busybox FILE]\n"
-    "                          [--qemu PROGRAM] [--json]\n"
+    "                          [--qemu PROGRAM] [--preload MODULE]... [--json]\n"
     "\n"
     "Boots the target kernel under qemu-system-x86_64 with TCG (no KVM needed) and\n"
     "an initramfs built for the run: a static busybox, the modules and a generated\n"
@@ -52,6 +52,13 @@ static const char test_usage[] =
     "  --check SCRIPT         a busybox sh script run in the guest with the argument\n"
     "                         `patched`, then `unpatched`; exit 0 means it saw what\n"
     "                         it expected. Its output is in the report\n"
+    "  --preload MODULE       load this module first (repeatable): a .ko file, or\n"
+    "                         with --kernel the name of one of that kernel's modules,\n"
+    "                         with the modules it depends on. A livepatch of a\n"
+    "                         module's code needs that module loaded. Soft\n"
+    "                         dependencies and modules the kernel requests at run\n"
+    "                         time are not followed: name them too (--preload\n"
+    "                         crc32c_generic --preload xfs)\n"
     "  --keep-loaded          do not disable, re-check or remove the modules\n"
     "  --timeout SECONDS      kill QEMU after this long (default 300)\n"
     "  --transition-timeout SECONDS\n"
@@ -157,6 +164,7 @@ static int patch_kernel(struct cli *cli, int argc, char **argv)
 
 struct test_args {
 	const char *abi;
+	struct tt_strv preload; /* --preload arguments: module names or .ko files */
 	struct tt_boot_opts o;
 	bool json;
 };
@@ -179,26 +187,23 @@ static json_t *strv_json(const struct tt_strv *sv)
 	return a;
 }
 
-static json_t *module_json(const struct tt_boot_module *m, const char *path)
+static json_t *module_json(const struct tt_boot_module *m)
 {
-	return json_pack("{s:s, s:o, s:b, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "name", m->name,
-			 "path", cli_json_str(path), "loaded", m->load_rc == 0, "insmod_status",
-			 json_rc(m->load_rc), "insmod_output", cli_json_str(m->load_output),
-			 "enabled", m->enabled < 0 ? json_null() : json_boolean(m->enabled == 1),
-			 "transition_finished", json_state(m->transition),
-			 "unpatch_transition_finished", json_state(m->unpatch_transition),
-			 "rmmod_status", json_rc(m->rmmod_rc), "kernel_messages",
-			 strv_json(&m->kernel_msgs));
+	return json_pack(
+	    "{s:s, s:o, s:b, s:b, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "name", m->name, "path",
+	    cli_json_str(m->path), "preload", m->preload, "loaded", m->load_rc == 0,
+	    "insmod_status", json_rc(m->load_rc), "insmod_output", cli_json_str(m->load_output),
+	    "enabled", m->enabled < 0 ? json_null() : json_boolean(m->enabled == 1),
+	    "transition_finished", json_state(m->transition), "unpatch_transition_finished",
+	    json_state(m->unpatch_transition), "rmmod_status", json_rc(m->rmmod_rc),
+	    "kernel_messages", strv_json(&m->kernel_msgs));
 }
 
 static json_t *test_json(const struct test_args *a, const struct tt_boot_result *r)
 {
 	json_t *mods = json_array(), *issues = json_array();
-	for (size_t i = 0; i < r->n_mods; i++) {
-		const char *path =
-		    i < a->o.initramfs.n_modules ? a->o.initramfs.modules[i].path : NULL;
-		json_array_append_new(mods, module_json(&r->mods[i], path));
-	}
+	for (size_t i = 0; i < r->n_mods; i++)
+		json_array_append_new(mods, module_json(&r->mods[i]));
 	for (size_t i = 0; i < r->n_issues; i++)
 		json_array_append_new(issues, json_pack("{s:s, s:s, s:o}", "kind",
 							tt_boot_issue_kind_name(r->issues[i].kind),
@@ -223,8 +228,13 @@ static const char *yes_no(int v, const char *yes, const char *no, const char *un
 
 static void module_print(const struct tt_boot_module *m, bool unload)
 {
+	if (m->preload && m->load_rc == 0) {
+		printf("  %-20s preloaded\n", m->name);
+		return; /* its kernel messages are not about the patch */
+	}
 	if (m->load_rc != 0) {
-		printf("  %-20s NOT LOADED (insmod exit %d)\n", m->name, m->load_rc);
+		printf("  %-20s NOT LOADED%s (insmod exit %d)\n", m->name,
+		       m->preload ? " (preload)" : "", m->load_rc);
 		if (m->load_output)
 			printf("      %s\n", m->load_output);
 	} else {
@@ -311,6 +321,7 @@ static int test_parse(struct test_args *a, int argc, char **argv)
 					     {"workdir", required_argument, NULL, 'w'},
 					     {"busybox", required_argument, NULL, 'b'},
 					     {"qemu", required_argument, NULL, 'q'},
+					     {"preload", required_argument, NULL, 'p'},
 					     {"json", no_argument, NULL, 'j'},
 					     {"help", no_argument, NULL, 'h'},
 					     {0}};
@@ -361,6 +372,9 @@ static int test_parse(struct test_args *a, int argc, char **argv)
 		case 'j':
 			a->json = true;
 			break;
+		case 'p':
+			tt_strv_push(&a->preload, optarg);
+			break;
 		case 'h':
 			fputs(test_usage, stdout);
 			return EXIT_OK;
@@ -381,6 +395,45 @@ static int test_parse(struct test_args *a, int argc, char **argv)
 	return -1;
 }
 
+/* --preload: a .ko as given, or a module of the Debian kernel with its dependencies. */
+static int test_preloads(struct test_args *a, const struct tt_debian_kernel *k,
+			 struct tt_strv *paths)
+{
+	for (size_t i = 0; i < a->preload.n; i++) {
+		const char *p = a->preload.v[i];
+		size_t l = strlen(p);
+		struct tt_error err = {0};
+		if (l > 3 && strcmp(p + l - 3, ".ko") == 0) {
+			tt_strv_push(paths, p);
+		} else if (!a->abi) {
+			cli_error("--preload %s: a module name needs --kernel ABI (or give a .ko)",
+				  p);
+			return EXIT_USAGE;
+		} else if (tt_debian_module_paths(k, p, paths, &err) < 0) {
+			cli_error("--preload %s: %s", p, err.msg);
+			return EXIT_NOT_RUN;
+		}
+	}
+	return -1;
+}
+
+static int test_boot(struct test_args *a)
+{
+	struct tt_boot_result r;
+	struct tt_error err = {0};
+	if (tt_boot_test(&a->o, &r, NULL, &err) < 0) {
+		cli_error("%s", err.msg);
+		return EXIT_NOT_RUN;
+	}
+	if (a->json)
+		cli_print_json(test_json(a, &r));
+	else
+		test_print(a, &r);
+	int code = r.pass ? EXIT_OK : EXIT_FAIL;
+	tt_boot_result_free(&r);
+	return code;
+}
+
 static int test_run(struct test_args *a, struct tt_initramfs_module *mods, int n)
 {
 	struct tt_debian_kernel k = {0};
@@ -392,20 +445,19 @@ static int test_run(struct test_args *a, struct tt_initramfs_module *mods, int n
 		}
 		a->o.vmlinuz = k.vmlinuz;
 	}
+	struct tt_strv paths = TT_STRV_INIT;
+	int code = test_preloads(a, &k, &paths);
+	struct tt_initramfs_module *pre = tt_xcalloc(paths.n + 1, sizeof(*pre));
+	for (size_t i = 0; i < paths.n; i++)
+		pre[i].path = paths.v[i];
+	a->o.initramfs.preload = pre;
+	a->o.initramfs.n_preload = paths.n;
 	a->o.initramfs.modules = mods;
 	a->o.initramfs.n_modules = (size_t)n;
-	struct tt_boot_result r;
-	int code = EXIT_NOT_RUN;
-	if (tt_boot_test(&a->o, &r, NULL, &err) < 0) {
-		cli_error("%s", err.msg);
-	} else {
-		if (a->json)
-			cli_print_json(test_json(a, &r));
-		else
-			test_print(a, &r);
-		code = r.pass ? EXIT_OK : EXIT_FAIL;
-		tt_boot_result_free(&r);
-	}
+	if (code < 0)
+		code = test_boot(a);
+	free(pre);
+	tt_strv_free(&paths);
 	tt_debian_kernel_free(&k);
 	return code;
 }
@@ -422,6 +474,7 @@ static int patch_test(struct cli *cli, int argc, char **argv)
 		mods[i].path = argv[optind + i];
 	code = test_run(&a, mods, n);
 	free(mods);
+	tt_strv_free(&a.preload);
 	return code;
 }
 

@@ -45,6 +45,14 @@ struct tt_debian_kernel {
 int tt_debian_kernel_fetch(const char *abi, const char *cache_root, struct tt_debian_kernel *k,
 			   struct tt_error *err);
 void tt_debian_kernel_free(struct tt_debian_kernel *k);
+/*
+ * The .ko files that loading module `name` (from the kernel's own modules)
+ * takes, dependencies first, appended to paths; modules already in paths are
+ * not added again. Dependencies come from each module's depends=, as the
+ * Debian package ships no modules.dep (depmod runs on install).
+ */
+int tt_debian_module_paths(const struct tt_debian_kernel *k, const char *name,
+			   struct tt_strv *paths, struct tt_error *err);
 /* "6.1.0-47-amd64" -> "6.1" (kbuild series), "6.1.0-47" (common headers stem); false if malformed.
  */
 bool tt_debian_abi_split(const char *abi, char *series, size_t series_n, char *stem, size_t stem_n);
@@ -77,6 +85,9 @@ struct tt_initramfs_spec {
 	const char *busybox; /* a static busybox; NULL: /bin/busybox */
 	const struct tt_initramfs_module *modules;
 	size_t n_modules;
+	/* loaded first, in this order: modules the patches need, e.g. their target */
+	const struct tt_initramfs_module *preload;
+	size_t n_preload;
 	const char *check;	/* optional script, run as `check patched|unpatched` */
 	bool unload;		/* disable each patch, check again, rmmod */
 	int transition_timeout; /* seconds to wait for a transition; <= 0: 30 */
@@ -88,8 +99,12 @@ char *tt_initramfs_init_script(const struct tt_initramfs_spec *spec);
 int tt_initramfs_build(const struct tt_initramfs_spec *spec, const char *out_path,
 		       struct tt_error *err);
 
-/* A module's name and whether it says MODULE_INFO(livepatch, "Y"), from its .modinfo. */
-int tt_boot_module_info(const char *ko_path, char **name, bool *livepatch, struct tt_error *err);
+/*
+ * A module's name, whether it says MODULE_INFO(livepatch, "Y"), and (when
+ * depends is not NULL) the modules it needs, from its .modinfo.
+ */
+int tt_boot_module_info(const char *ko_path, char **name, bool *livepatch, struct tt_strv *depends,
+			struct tt_error *err);
 
 /* 0 when path is a statically linked ELF program (what busybox in the initramfs must be). */
 int tt_boot_check_static(const char *path, struct tt_error *err);
@@ -113,6 +128,8 @@ struct tt_boot_issue {
 
 struct tt_boot_module {
 	char *name;
+	char *path;		    /* the .ko on the host (tt_boot_test fills it), or NULL */
+	bool preload;		    /* a module loaded for the patches, not a patch */
 	int load_rc;		    /* insmod's exit status; -1: never tried */
 	char *load_output;	    /* what insmod printed, or NULL */
 	struct tt_strv kernel_msgs; /* kernel log lines naming the module */

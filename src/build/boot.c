@@ -10,23 +10,32 @@
 
 #include "tuxtape/build.h"
 
-/* Fill in the module names the caller left NULL (from .modinfo); names are owned by names. */
-static int boot_names(const struct tt_initramfs_spec *in, struct tt_initramfs_module *mods,
-		      struct tt_strv *names, struct tt_error *err)
+/* Copy mods, filling in the names the caller left NULL (from .modinfo), owned by names. */
+static int boot_names(const struct tt_initramfs_module *in, size_t n,
+		      struct tt_initramfs_module *mods, struct tt_strv *names, struct tt_error *err)
 {
-	for (size_t i = 0; i < in->n_modules; i++) {
-		mods[i] = in->modules[i];
+	for (size_t i = 0; i < n; i++) {
+		mods[i] = in[i];
 		if (mods[i].name)
 			continue;
 		char *name;
 		bool livepatch;
-		int rc = tt_boot_module_info(mods[i].path, &name, &livepatch, err);
+		int rc = tt_boot_module_info(mods[i].path, &name, &livepatch, NULL, err);
 		if (rc < 0)
 			return rc;
 		tt_strv_push_owned(names, name);
 		mods[i].name = name;
 	}
 	return 0;
+}
+
+/* Tell which host file each module of the result came from. */
+static void boot_paths(struct tt_boot_result *r, const struct tt_initramfs_module *mods, size_t n)
+{
+	for (size_t i = 0; i < r->n_mods; i++)
+		for (size_t j = 0; j < n && !r->mods[i].path; j++)
+			if (strcmp(r->mods[i].name, mods[j].name) == 0)
+				r->mods[i].path = tt_xstrdup(mods[j].path);
 }
 
 static int boot_qemu(const struct tt_boot_opts *o, const char *initrd, struct tt_run_result *res,
@@ -67,12 +76,15 @@ static int boot_run(const struct tt_boot_opts *o, const char *dir, struct tt_boo
 		    char **console, struct tt_error *err)
 {
 	struct tt_strv names = TT_STRV_INIT;
-	size_t n = o->initramfs.n_modules;
-	struct tt_initramfs_module *mods = tt_xcalloc(n ? n : 1, sizeof(*mods));
 	struct tt_initramfs_spec spec = o->initramfs;
+	size_t n = spec.n_modules, np = spec.n_preload;
+	struct tt_initramfs_module *mods = tt_xcalloc(n + np + 1, sizeof(*mods));
 	spec.modules = mods;
+	spec.preload = mods + n;
 	_cleanup_free_ char *initrd = tt_xasprintf("%s/initrd.gz", dir);
-	int rc = boot_names(&o->initramfs, mods, &names, err);
+	int rc = boot_names(o->initramfs.modules, n, mods, &names, err);
+	if (rc == 0)
+		rc = boot_names(o->initramfs.preload, np, mods + n, &names, err);
 	if (rc == 0)
 		rc = tt_initramfs_build(&spec, initrd, err);
 	struct tt_run_result res = {0};
@@ -80,6 +92,7 @@ static int boot_run(const struct tt_boot_opts *o, const char *dir, struct tt_boo
 		rc = boot_qemu(o, initrd, &res, err);
 	if (rc == 0) {
 		tt_boot_parse(res.out, res.out_len, r);
+		boot_paths(r, mods, n + np);
 		r->timed_out = res.timed_out;
 		r->seconds = res.seconds;
 		tt_boot_verdict(r, spec.check != NULL, spec.unload);

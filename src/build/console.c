@@ -108,7 +108,11 @@ static void console_marker(struct tt_boot_result *r, const char *text, bool *in_
 			r->check_unpatched_rc = atoi(rest);
 	} else if (n >= 3 && strcmp(word, "LOADED") == 0)
 		console_module(r, name)->load_rc = atoi(rest);
-	else if (n >= 3 && strcmp(word, "INSMOD") == 0)
+	else if (n >= 3 && strcmp(word, "PRELOADED") == 0) {
+		struct tt_boot_module *m = console_module(r, name);
+		m->preload = true;
+		m->load_rc = atoi(rest);
+	} else if (n >= 3 && strcmp(word, "INSMOD") == 0)
 		console_append(&console_module(r, name)->load_output, rest);
 	else if (n >= 3 && strcmp(word, "ENABLED") == 0)
 		console_module(r, name)->enabled = atoi(rest);
@@ -252,10 +256,13 @@ static void verdict_module(struct tt_boot_result *r, const struct tt_boot_module
 		return;
 	}
 	if (m->load_rc != 0) {
-		verdict_reason(r, "%s did not load (insmod exit %d): %s", m->name, m->load_rc,
+		verdict_reason(r, "%s %s (insmod exit %d): %s", m->name,
+			       m->preload ? "could not be preloaded" : "did not load", m->load_rc,
 			       verdict_load_why(m));
 		return;
 	}
+	if (m->preload)
+		return; /* not a patch: no livepatch state, stays loaded */
 	if (m->enabled < 0)
 		verdict_reason(r,
 			       "%s loaded but /sys/kernel/livepatch/%s does not exist: not a "
@@ -281,7 +288,10 @@ void tt_boot_verdict(struct tt_boot_result *r, bool expect_check, bool expect_un
 		verdict_reason(r, "the kernel never ran /init");
 	else if (!r->finished)
 		verdict_reason(r, "/init stopped before its end (crash or hang)");
-	if (r->reached_init && !r->n_mods)
+	size_t patches = 0;
+	for (size_t i = 0; i < r->n_mods; i++)
+		patches += !r->mods[i].preload;
+	if (r->reached_init && !patches)
 		verdict_reason(r, "no module was loaded");
 	for (size_t i = 0; i < r->n_mods; i++)
 		verdict_module(r, &r->mods[i], expect_unload);
@@ -304,6 +314,7 @@ void tt_boot_result_free(struct tt_boot_result *r)
 {
 	for (size_t i = 0; i < r->n_mods; i++) {
 		free(r->mods[i].name);
+		free(r->mods[i].path);
 		free(r->mods[i].load_output);
 		tt_strv_free(&r->mods[i].kernel_msgs);
 	}

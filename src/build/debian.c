@@ -426,3 +426,69 @@ void tt_debian_kernel_free(struct tt_debian_kernel *k)
 	tt_strv_free(&k->debs);
 	memset(k, 0, sizeof(*k));
 }
+
+/* Module names treat '-' and '_' alike (kernel/module/main.c does the same). */
+static bool debian_modname_eq(const char *a, size_t alen, const char *b)
+{
+	size_t i = 0;
+	for (; i < alen && b[i]; i++) {
+		char x = a[i] == '-' ? '_' : a[i], y = b[i] == '-' ? '_' : b[i];
+		if (x != y)
+			return false;
+	}
+	return i == alen && !b[i];
+}
+
+/* The path of module `name` from modules.order ("kernel/fs/xfs/xfs.ko" lines). */
+static char *debian_module_lookup(const struct tt_debian_kernel *k, const char *order,
+				  const char *name)
+{
+	for (const char *line = order; *line;) {
+		const char *nl = strchr(line, '\n');
+		size_t l = nl ? (size_t)(nl - line) : strlen(line);
+		const char *base = memrchr(line, '/', l);
+		base = base ? base + 1 : line;
+		size_t bl = l - (size_t)(base - line);
+		if (bl > 3 && memcmp(base + bl - 3, ".ko", 3) == 0 &&
+		    debian_modname_eq(base, bl - 3, name))
+			return tt_xasprintf("%s/%.*s", k->modules_dir, (int)l, line);
+		line = nl ? nl + 1 : line + l;
+	}
+	return NULL;
+}
+
+static int debian_module_visit(const struct tt_debian_kernel *k, const char *order,
+			       const char *name, int depth, struct tt_strv *paths,
+			       struct tt_error *err)
+{
+	if (depth > 32)
+		return tt_error_set(err, -ELOOP, "module dependencies deeper than 32 at %s", name);
+	_cleanup_free_ char *path = debian_module_lookup(k, order, name);
+	if (!path)
+		return tt_error_set(err, -ENOENT, "%s has no module %s (built in, or misspelt?)",
+				    k->abi, name);
+	if (tt_strv_contains(paths, path))
+		return 0;
+	char *modname;
+	bool livepatch;
+	struct tt_strv deps = TT_STRV_INIT;
+	int rc = tt_boot_module_info(path, &modname, &livepatch, &deps, err);
+	free(modname);
+	for (size_t i = 0; rc == 0 && i < deps.n; i++)
+		rc = debian_module_visit(k, order, deps.v[i], depth + 1, paths, err);
+	tt_strv_free(&deps);
+	if (rc == 0 && !tt_strv_contains(paths, path))
+		tt_strv_push(paths, path);
+	return rc;
+}
+
+int tt_debian_module_paths(const struct tt_debian_kernel *k, const char *name,
+			   struct tt_strv *paths, struct tt_error *err)
+{
+	_cleanup_free_ char *order_path = tt_xasprintf("%s/modules.order", k->modules_dir);
+	_cleanup_free_ char *order = NULL;
+	int rc = tt_read_file(order_path, &order, NULL, err);
+	if (rc == 0)
+		rc = debian_module_visit(k, order, name, 0, paths, err);
+	return rc;
+}

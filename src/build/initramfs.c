@@ -47,6 +47,11 @@ static const char init_prelude[] =
     "\techo \"TUXTAPE:ENABLED $1 $(cat $LP/$1/enabled)\"\n"
     "\techo \"TUXTAPE:TRANSITION $1 $(wait_transition $1)\"\n"
     "}\n"
+    "# A module the patches need (their target), loaded first.\n"
+    "preload() {\n"
+    "\tout=$(insmod /lib/tuxtape/$1.ko 2>&1); rc=$?\n"
+    "\techo \"TUXTAPE:PRELOADED $1 $rc\"; say \"INSMOD $1\" \"$out\"\n"
+    "}\n"
     "check() {\n"
     "\techo \"TUXTAPE:CHECK-BEGIN $1\"\n"
     "\ttimeout $T sh /check $1 2>&1; rc=$?\n"
@@ -75,6 +80,8 @@ char *tt_initramfs_init_script(const struct tt_initramfs_spec *spec)
 	struct tt_buf b = TT_BUF_INIT;
 	tt_buf_adds(&b, init_prelude);
 	tt_buf_addf(&b, "T=%d\n", spec->transition_timeout > 0 ? spec->transition_timeout : 30);
+	for (size_t i = 0; i < spec->n_preload; i++)
+		tt_buf_addf(&b, "preload %s\n", spec->preload[i].name);
 	for (size_t i = 0; i < spec->n_modules; i++)
 		tt_buf_addf(&b, "load %s\n", spec->modules[i].name);
 	if (spec->check)
@@ -114,6 +121,23 @@ static int initramfs_add_file(struct tt_buf *cpio, const char *name, const char 
 	return 0;
 }
 
+static int initramfs_add_modules(struct tt_buf *cpio, const struct tt_initramfs_module *mods,
+				 size_t n, struct tt_error *err)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct tt_initramfs_module *m = &mods[i];
+		if (!initramfs_name_ok(m->name))
+			return tt_error_set(err, -EINVAL,
+					    "%s: module name '%s' is not a kernel module name",
+					    m->path, m->name);
+		_cleanup_free_ char *name = tt_xasprintf("lib/tuxtape/%s.ko", m->name);
+		int rc = initramfs_add_file(cpio, name, m->path, 0644, err);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
 static int initramfs_gzip(const struct tt_buf *in, struct tt_buf *out, struct tt_error *err)
 {
 	z_stream z = {0};
@@ -147,17 +171,9 @@ static int initramfs_fill(const struct tt_initramfs_spec *spec, struct tt_buf *c
 		rc = initramfs_add_file(cpio, "bin/busybox", busybox, 0755, err);
 	if (rc < 0)
 		return tt_error_prefix(err, "initramfs needs a static busybox (busybox-static): ");
-	for (size_t i = 0; i < spec->n_modules; i++) {
-		const struct tt_initramfs_module *m = &spec->modules[i];
-		if (!initramfs_name_ok(m->name))
-			return tt_error_set(err, -EINVAL,
-					    "%s: module name '%s' is not a kernel "
-					    "module name",
-					    m->path, m->name);
-		_cleanup_free_ char *name = tt_xasprintf("lib/tuxtape/%s.ko", m->name);
-		if ((rc = initramfs_add_file(cpio, name, m->path, 0644, err)) < 0)
-			return rc;
-	}
+	if ((rc = initramfs_add_modules(cpio, spec->preload, spec->n_preload, err)) < 0 ||
+	    (rc = initramfs_add_modules(cpio, spec->modules, spec->n_modules, err)) < 0)
+		return rc;
 	if (spec->check && (rc = initramfs_add_file(cpio, "check", spec->check, 0755, err)) < 0)
 		return tt_error_prefix(err, "check script: ");
 	_cleanup_free_ char *init = tt_initramfs_init_script(spec);

@@ -13,8 +13,23 @@
 
 #include "tuxtape/build.h"
 
+/* "a,b" -> deps; an empty depends= means none. */
+static void modinfo_depends(const char *v, size_t l, struct tt_strv *deps)
+{
+	while (l) {
+		size_t n = 0;
+		while (n < l && v[n] != ',')
+			n++;
+		if (n)
+			tt_strv_push_owned(deps, tt_xstrndup(v, n));
+		v += n + (n < l);
+		l -= n + (n < l);
+	}
+}
+
 /* Scan the NUL-separated key=value strings of .modinfo. */
-static void modinfo_scan(const char *p, size_t n, char **name, bool *livepatch)
+static void modinfo_scan(const char *p, size_t n, char **name, bool *livepatch,
+			 struct tt_strv *deps)
 {
 	const char *end = p + n;
 	while (p < end) {
@@ -23,12 +38,14 @@ static void modinfo_scan(const char *p, size_t n, char **name, bool *livepatch)
 			*name = tt_xstrndup(p + 5, l - 5);
 		else if (l == 11 && strncmp(p, "livepatch=Y", 11) == 0)
 			*livepatch = true;
+		else if (deps && l >= 8 && strncmp(p, "depends=", 8) == 0)
+			modinfo_depends(p + 8, l - 8, deps);
 		p += l + 1;
 	}
 }
 
 static int modinfo_read(Elf *elf, const char *path, char **name, bool *livepatch,
-			struct tt_error *err)
+			struct tt_strv *deps, struct tt_error *err)
 {
 	size_t shstrndx;
 	if (elf_kind(elf) != ELF_K_ELF || elf_getshdrstrndx(elf, &shstrndx) != 0)
@@ -42,7 +59,7 @@ static int modinfo_read(Elf *elf, const char *path, char **name, bool *livepatch
 			continue;
 		Elf_Data *d = elf_getdata(scn, NULL);
 		if (d && d->d_buf)
-			modinfo_scan(d->d_buf, d->d_size, name, livepatch);
+			modinfo_scan(d->d_buf, d->d_size, name, livepatch, deps);
 		break;
 	}
 	if (!*name)
@@ -53,7 +70,8 @@ static int modinfo_read(Elf *elf, const char *path, char **name, bool *livepatch
 	return 0;
 }
 
-int tt_boot_module_info(const char *ko_path, char **name, bool *livepatch, struct tt_error *err)
+int tt_boot_module_info(const char *ko_path, char **name, bool *livepatch, struct tt_strv *depends,
+			struct tt_error *err)
 {
 	*name = NULL;
 	*livepatch = false;
@@ -63,7 +81,7 @@ int tt_boot_module_info(const char *ko_path, char **name, bool *livepatch, struc
 	if (fd < 0)
 		return tt_error_set(err, -errno, "cannot open %s: %s", ko_path, strerror(errno));
 	Elf *elf = elf_begin(fd, ELF_C_READ, NULL);
-	int rc = elf ? modinfo_read(elf, ko_path, name, livepatch, err)
+	int rc = elf ? modinfo_read(elf, ko_path, name, livepatch, depends, err)
 		     : tt_error_set(err, -EINVAL, "%s: %s", ko_path, elf_errmsg(-1));
 	if (elf)
 		elf_end(elf);

@@ -99,8 +99,13 @@ def patch_test(exe, *args):
 
 
 def check_good(exe, ko, script, tmp):
-    code, r = patch_test(exe, "--check", script, "--workdir", os.path.join(tmp, "good"), ko)
-    m = r["modules"][0] if r["modules"] else {}
+    # xfs needs libcrc32c (a depends=), which needs crc32c at init (a softdep, named here).
+    code, r = patch_test(exe, "--check", script, "--workdir", os.path.join(tmp, "good"),
+                         "--preload", "crc32c_generic", "--preload", "xfs", ko)
+    pre = [x["name"] for x in r["modules"] if x["preload"] and x["loaded"]]
+    check(pre == ["crc32c_generic", "libcrc32c", "xfs"],
+          f"--preload loads the kernel's modules with their dependencies first: {pre}")
+    m = next((x for x in r["modules"] if not x["preload"]), {})
     check(code == 0 and r["pass"] and not r["reasons"], f"good module passes: {r['reasons']}")
     check(m.get("name") == "tt_lp_cmdline" and m.get("loaded") and m.get("enabled"),
           "loaded, livepatch enabled")
@@ -125,7 +130,7 @@ def check_bad(exe, ko, script, tmp):
     # With modversions the kernel compares vermagic after the release: change a flag word.
     open(bad, "wb").write(data.replace(b" SMP preempt ", b" XMP preempt ", 1))
     code, r = patch_test(exe, "--check", script, bad)
-    m = r["modules"][0] if r["modules"] else {}
+    m = next((x for x in r["modules"] if not x["preload"]), {})
     check(code == 1 and not r["pass"], "a module with a bad vermagic fails the test (exit 1)")
     check(m.get("name") == "tt_lp_cmdline" and m.get("loaded") is False,
           "reported as not loaded, under its .modinfo name")

@@ -169,6 +169,31 @@ static void test_livepatch_errors_and_false_alarms(void **state)
 	tt_boot_result_free(&r);
 }
 
+/* Preloaded modules (a patch's target) only have to load; they have no livepatch state. */
+static void test_preloads(void **state)
+{
+	struct tt_boot_result r;
+	parse_text("TUXTAPE:BEGIN\n"
+		   "TUXTAPE:PRELOADED libcrc32c 0\n"
+		   "TUXTAPE:PRELOADED xfs 1\n"
+		   "TUXTAPE:INSMOD xfs insmod: can't insert '/lib/tuxtape/xfs.ko': unknown symbol\n"
+		   "TUXTAPE:LOADED lp 0\n"
+		   "TUXTAPE:ENABLED lp 1\n"
+		   "TUXTAPE:TRANSITION lp 0\n"
+		   "TUXTAPE:END\n",
+		   &r);
+	assert_int_equal(r.n_mods, 3);
+	assert_true(r.mods[0].preload);
+	assert_false(r.mods[2].preload);
+	assert_int_equal(r.reasons.n, 1);
+	assert_true(has_reason(&r, "xfs could not be preloaded (insmod exit 1): insmod: can't"));
+	tt_boot_result_free(&r);
+	/* Preloads alone are not a test of anything. */
+	parse_text("TUXTAPE:BEGIN\nTUXTAPE:PRELOADED xfs 0\nTUXTAPE:END\n", &r);
+	assert_true(has_reason(&r, "no module was loaded"));
+	tt_boot_result_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -179,6 +204,7 @@ int main(void)
 	    cmocka_unit_test(test_refused_module_reports_kernel_message),
 	    cmocka_unit_test(test_panic_before_init),
 	    cmocka_unit_test(test_livepatch_errors_and_false_alarms),
+	    cmocka_unit_test(test_preloads),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

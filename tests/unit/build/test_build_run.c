@@ -97,10 +97,10 @@ static void test_module_info_errors(void **state)
 	char *name;
 	bool lp;
 	struct tt_error err = {0};
-	assert_int_equal(tt_boot_module_info("/nonexistent.ko", &name, &lp, &err), -ENOENT);
+	assert_int_equal(tt_boot_module_info("/nonexistent.ko", &name, &lp, NULL, &err), -ENOENT);
 	const char *dir = getenv("TT_FIXTURES");
 	char *path = tt_xasprintf("%s/build/console-clean.log", dir ? dir : "tests/fixtures");
-	assert_int_equal(tt_boot_module_info(path, &name, &lp, &err), -EINVAL);
+	assert_int_equal(tt_boot_module_info(path, &name, &lp, NULL, &err), -EINVAL);
 	assert_null(name);
 	free(path);
 }
@@ -111,8 +111,10 @@ static void test_module_info_reads_modinfo(void **state)
 	char dir[] = "/tmp/tt-modinfo-test-XXXXXX";
 	assert_non_null(mkdtemp(dir));
 	char *src = tt_xasprintf("%s/m.c", dir), *obj = tt_xasprintf("%s/m.ko", dir);
-	const char code[] = "__attribute__((section(\".modinfo\"), used)) static const char\n"
-			    "info[] = \"license=GPL\\0livepatch=Y\\0name=tt_lp_x\\0\";\n";
+	const char code[] =
+	    "__attribute__((section(\".modinfo\"), used)) static const char\n"
+	    "info[] = "
+	    "\"license=GPL\\0livepatch=Y\\0depends=libcrc32c,crc_t10dif\\0name=tt_lp_x\\0\";\n";
 	assert_int_equal(tt_write_file_atomic(src, code, strlen(code), NULL), 0);
 	const char *argv[] = {"cc", "-c", "-o", obj, src, NULL};
 	struct tt_run_result res;
@@ -121,9 +123,14 @@ static void test_module_info_reads_modinfo(void **state)
 	tt_run_result_free(&res);
 	char *name;
 	bool lp;
-	assert_int_equal(tt_boot_module_info(obj, &name, &lp, NULL), 0);
+	struct tt_strv deps = TT_STRV_INIT;
+	assert_int_equal(tt_boot_module_info(obj, &name, &lp, &deps, NULL), 0);
 	assert_string_equal(name, "tt_lp_x");
 	assert_true(lp);
+	assert_int_equal(deps.n, 2);
+	assert_string_equal(deps.v[0], "libcrc32c");
+	assert_string_equal(deps.v[1], "crc_t10dif");
+	tt_strv_free(&deps);
 	free(name);
 	unlink(src), unlink(obj), rmdir(dir);
 	free(src), free(obj);
