@@ -93,6 +93,8 @@ int tt_run(const char *const *argv, const char *cwd, double timeout_s, struct tt
 	pid_t pid = fork();
 	if (pid == 0)
 		run_child(argv, cwd, outp[1], errp[1]);
+	if (pid > 0)
+		setpgid(pid, pid); /* also here: the child may not have run yet at a timeout */
 	close(outp[1]);
 	close(errp[1]);
 	if (pid < 0) {
@@ -103,8 +105,10 @@ int tt_run(const char *const *argv, const char *cwd, double timeout_s, struct tt
 	}
 	struct tt_buf out = TT_BUF_INIT;
 	bool done = run_collect(outp[0], timeout_s > 0 ? start + timeout_s : 0, &out);
-	if (!done)
+	if (!done) {
 		kill(-pid, SIGKILL); /* the group: qemu's helpers too */
+		kill(pid, SIGKILL);  /* in case it left the group */
+	}
 	close(outp[0]);
 	int ws = 0;
 	while (waitpid(pid, &ws, 0) < 0 && errno == EINTR)
