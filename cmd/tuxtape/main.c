@@ -25,7 +25,7 @@ static const char usage_text[] =
     "  kernel add     record a kernel profile: version, .config, compiled files, host\n"
     "  kernel list    the kernel profiles (also: kernel show NAME, kernel rm NAME)\n"
     "  scan           which CVEs apply to kernel profiles, why, most urgent first\n"
-    "  patch test     boot a kernel under QEMU with livepatch modules: load, check, unload\n"
+    "  patch test     boot a kernel in QEMU: load livepatches, check, unload them\n"
     "  patch kernel   fetch a Debian kernel's image and headers into the cache\n"
     "  klp diff       what a patch changed in a kernel object, and if it can be livepatched\n"
     "\n"
