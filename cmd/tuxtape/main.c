@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "patch_cmds.h"
 #include "klp_cmd.h"
+#include "archive_cmd.h"
 #include "triage_cmds.h"
 
 static const char usage_text[] =
@@ -28,6 +29,7 @@ static const char usage_text[] =
     "  patch test     boot a kernel in QEMU: load livepatches, check, unload them\n"
     "  patch kernel   fetch a Debian kernel's image and headers into the cache\n"
     "  klp diff       what a patch changed in a kernel object, and if it can be livepatched\n"
+    "  archive        the signed patch archive (TUF): init, add, publish, timestamp, verify\n"
     "\n"
     "Global options:\n"
     "  --db LOCATION  the store: a SQLite file (default\n"
@@ -121,6 +123,8 @@ int main(int argc, char **argv)
 		return cmd_patch(&cli, argc - 1, argv + 1);
 	if (strcmp(cmd, "klp") == 0)
 		return cmd_klp(&cli, argc - 1, argv + 1);
+	if (strcmp(cmd, "archive") == 0)
+		return cmd_archive(&cli, argc - 1, argv + 1);
 	cli_error("unknown command '%s' (see `tuxtape --help`)", cmd);
 	return EXIT_USAGE;
 }

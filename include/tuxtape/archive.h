@@ -193,6 +193,8 @@ int tt_tuf_repo_add_target(struct tt_tuf_repo *r, const char *name, const void *
  * client never sees a timestamp before what it names).
  */
 int tt_tuf_repo_publish(struct tt_tuf_repo *r, struct tt_error *err);
+/* Give ROLE a new version (and fresh expiry) at the next publish, changed or not. */
+int tt_tuf_repo_touch(struct tt_tuf_repo *r, const char *role, struct tt_error *err);
 /* Re-sign timestamp.json with the next version and a fresh expiry. */
 int tt_tuf_repo_timestamp(struct tt_tuf_repo *r, struct tt_error *err);
 /*

@@ -299,6 +299,15 @@ int tt_tuf_repo_rotate_key(struct tt_tuf_repo *r, const char *role, struct tt_er
 	return save_key(r, i, err);
 }
 
+int tt_tuf_repo_touch(struct tt_tuf_repo *r, const char *role, struct tt_error *err)
+{
+	int i = role_index(role);
+	if (i < 0)
+		return tt_error_set(err, -EINVAL, "no top-level role \"%s\"", role);
+	r->dirty[i] = true;
+	return 0;
+}
+
 json_t *tt_tuf_repo_signed(struct tt_tuf_repo *r, const char *role)
 {
 	int i = role_index(role);

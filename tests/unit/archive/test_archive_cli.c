@@ -14,7 +14,7 @@
 #include "tuxtape/archive.h"
 
 static char dir[64];
-static char *exe, *mdir, *murl, *turl, *tdir;
+static char *exe, *tuxtape, *mdir, *murl, *turl, *tdir;
 
 static int run(struct tt_run_result *res, const char *const *args)
 {
@@ -61,6 +61,49 @@ static void test_init_refresh_download(void **state)
 				"--target-dir", tdir, NULL});
 }
 
+/* `tuxtape archive`: init, add with custom fields, verify; a tampered module fails verify. */
+static void test_archive_command(void **state)
+{
+	(void)state;
+	char *arch = tt_xasprintf("%s/archive", dir);
+	char *mod = tt_xasprintf("%s/fix.ko", dir);
+	assert_int_equal(tt_write_file_atomic(mod, "module", 6, NULL), 0);
+	char *saved = exe;
+	exe = tuxtape;
+	expect(0, NULL, (const char *[]){"archive", "init", arch, "--key-type", "ecdsa", NULL});
+	expect(1, "already holds an archive", (const char *[]){"archive", "init", arch, NULL});
+	expect(0, NULL,
+	       (const char *[]){"archive", "add", arch, mod, "--name", "6.1.0-18-amd64/fix.ko",
+				"--kernel-release", "6.1.0-18-amd64", "--patch-version", "2",
+				"--cve", "CVE-2024-26581", "--atomic-replace", "--tier", "canary",
+				NULL});
+	expect(0, NULL, (const char *[]){"archive", "timestamp", arch, NULL});
+	expect(0, NULL, (const char *[]){"archive", "publish", arch, NULL});
+	expect(0, "\"6.1.0-18-amd64/fix.ko\"",
+	       (const char *[]){"archive", "verify", arch, "--json", NULL});
+	char *targets = tt_xasprintf("%s/metadata/targets.json", arch);
+	json_t *doc = json_load_file(targets, 0, NULL);
+	json_t *custom = json_object_get(
+	    json_object_get(json_object_get(json_object_get(doc, "signed"), "targets"),
+			    "6.1.0-18-amd64/fix.ko"),
+	    "custom");
+	assert_int_equal(json_integer_value(json_object_get(custom, "patch_version")), 2);
+	assert_true(json_is_true(json_object_get(custom, "atomic_replace")));
+	json_decref(doc);
+	free(targets);
+	const char *argv[] = {"sh", "-c",
+			      "for f in \"$0\"/targets/*/*.fix.ko; do printf MODULE > \"$f\"; done",
+			      arch, NULL};
+	struct tt_run_result res;
+	assert_int_equal(tt_run(argv, NULL, 10, &res, NULL), 0);
+	tt_run_result_free(&res);
+	expect(1, "sha256 hash mismatch", (const char *[]){"archive", "verify", arch, NULL});
+	expect(2, "add needs DIR and FILE", (const char *[]){"archive", "add", arch, NULL});
+	exe = saved;
+	free(arch);
+	free(mod);
+}
+
 static void test_failures(void **state)
 {
 	(void)state;
@@ -84,6 +127,7 @@ static int setup(void **state)
 	(void)state;
 	const char *b = getenv("TT_BUILD_ROOT");
 	exe = tt_xasprintf("%s/cmd/tuf-client/tuxtape-tuf-client", b ? b : ".");
+	tuxtape = tt_xasprintf("%s/cmd/tuxtape/tuxtape", b ? b : ".");
 	snprintf(dir, sizeof(dir), "/tmp/tt-tufcli-XXXXXX");
 	assert_non_null(mkdtemp(dir));
 	char *rdir = tt_xasprintf("%s/repo", dir);
@@ -109,6 +153,7 @@ static int teardown(void **state)
 	tt_run(argv, NULL, 30, &res, NULL);
 	tt_run_result_free(&res);
 	free(exe);
+	free(tuxtape);
 	free(mdir);
 	free(murl);
 	free(turl);
@@ -121,6 +166,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_init_refresh_download),
 	    cmocka_unit_test(test_failures),
+	    cmocka_unit_test(test_archive_command),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
