@@ -18,10 +18,12 @@ static char *exe, *tuxtape, *mdir, *murl, *turl, *tdir;
 
 static int run(struct tt_run_result *res, const char *const *args)
 {
-	const char *argv[16] = {exe};
+	const char *argv[32] = {exe};
 	size_t n = 1;
-	for (; args[n - 1]; n++)
+	for (; args[n - 1]; n++) {
+		assert_true(n < 31);
 		argv[n] = args[n - 1];
+	}
 	argv[n] = NULL;
 	assert_int_equal(tt_run(argv, NULL, 60, res, NULL), 0);
 	return res->status;
