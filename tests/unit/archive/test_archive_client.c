@@ -538,6 +538,86 @@ static void test_timestamp_key_rotation_recovers(void **state)
 	assert_int_equal(trusted_version(f, "timestamp"), 1);
 }
 
+/* ---- root rotation, table-driven: keys in the new root, threshold, who signs ---- */
+
+struct rootver {
+	int keys[6], nkeys, threshold, sigs[6], nsigs;
+	bool ok;
+};
+
+/* Publish root v2 as described by v (key indexes into k; v1 has keys 0-4, threshold 3). */
+static void publish_root_v2(struct fx *f, struct tt_tuf_key **k, const struct rootver *v)
+{
+	json_t *root = tt_tuf_repo_signed(f->repo, "root");
+	json_t *ids = json_array();
+	for (int i = 0; i < v->nkeys; i++) {
+		json_object_set_new(json_object_get(root, "keys"), tt_tuf_key_id(k[v->keys[i]]),
+				    tt_tuf_key_to_json(k[v->keys[i]]));
+		json_array_append_new(ids, json_string(tt_tuf_key_id(k[v->keys[i]])));
+	}
+	json_object_set_new(json_object_get(root, "roles"), "root",
+			    json_pack("{s:o, s:i}", "keyids", ids, "threshold", v->threshold));
+	struct tt_tuf_key *signers[6] = {NULL};
+	const char *none[6] = {NULL};
+	for (int i = 0; i < v->nsigs && i < 6; i++)
+		signers[i] = k[v->sigs[i]];
+	write_signed_by(f, "2.root.json", root, none, signers, (size_t)v->nsigs);
+}
+
+static void test_root_rotation_thresholds(void **state)
+{
+	struct fx *f = *state;
+	static const struct rootver cases[] = {
+	    /* 3 of 5, one key replaced, signed by 3 keys in both sets */
+	    {{0, 1, 3, 4, 5}, 5, 3, {0, 4, 1}, 3, true},
+	    /* the new threshold is met, the old one is not (keys 0, 4 only) */
+	    {{0, 1, 3, 4, 5}, 5, 3, {0, 4, 5}, 3, false},
+	    /* the old threshold is met, the new one is not (2 is gone) */
+	    {{0, 1, 3, 4, 5}, 5, 3, {0, 2, 4}, 3, false},
+	    /* every key replaced by key 5 (1 of 1), signed by 3 old keys and the new one */
+	    {{5}, 1, 1, {0, 2, 4, 5}, 4, true},
+	    /* the same, without the new key's signature */
+	    {{5}, 1, 1, {0, 2, 4}, 3, false},
+	    /* threshold lowered to 1: the old threshold of 3 still applies to this step */
+	    {{0, 1, 2, 3, 4}, 5, 1, {0}, 1, false},
+	    /* the same signature twice does not make two */
+	    {{0, 1, 2, 3, 4}, 5, 3, {0, 0, 0}, 3, false},
+	};
+	struct tt_tuf_key *k[6];
+	for (int i = 0; i < 6; i++)
+		assert_int_equal(tt_tuf_key_generate(TT_TUF_KEY_ED25519, &k[i], NULL), 0);
+	/* Root v1: keys 0-4, threshold 3, signed by 0, 2 and 4. */
+	json_t *root = tt_tuf_repo_signed(f->repo, "root");
+	json_t *ids = json_array();
+	for (int i = 0; i < 5; i++) {
+		json_object_set_new(json_object_get(root, "keys"), tt_tuf_key_id(k[i]),
+				    tt_tuf_key_to_json(k[i]));
+		json_array_append_new(ids, json_string(tt_tuf_key_id(k[i])));
+	}
+	json_object_set_new(json_object_get(root, "roles"), "root",
+			    json_pack("{s:o, s:i}", "keyids", ids, "threshold", 3));
+	const char *none[3] = {NULL};
+	write_signed_by(f, "1.root.json", root, none, (struct tt_tuf_key *[]){k[0], k[2], k[4]}, 3);
+	char *root1 = tt_xasprintf("%s/1.root.json", tt_tuf_repo_metadata_dir(f->repo));
+	json_t *saved = json_deep_copy(root);
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		assert_int_equal(tt_tuf_client_init_root(f->client, root1, NULL), 0);
+		json_object_set_new(root, "version", json_integer(2));
+		publish_root_v2(f, k, &cases[c]);
+		int r = refresh(f);
+		/* Past the root the repository's other roles may not verify: only root matters. */
+		if (cases[c].ok && trusted_version(f, "root") != 2)
+			fail_msg("case %zu: root v2 refused: %s", c, f->err.msg);
+		if (!cases[c].ok && (r != -EPERM || trusted_version(f, "root") != 1))
+			fail_msg("case %zu: root v2 accepted (%d: %s)", c, r, f->err.msg);
+		json_object_update(root, saved);
+	}
+	json_decref(saved);
+	free(root1);
+	for (int i = 0; i < 6; i++)
+		tt_tuf_key_free(k[i]);
+}
+
 /* ---- delegations ---- */
 
 /*
@@ -658,6 +738,7 @@ int main(void)
 	    T(test_wrong_key),
 	    T(test_root_rotation),
 	    T(test_timestamp_key_rotation_recovers),
+	    T(test_root_rotation_thresholds),
 	    T(test_delegated_target),
 	    T(test_delegated_wrong_key),
 	    T(test_terminating_delegation),
