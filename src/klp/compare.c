@@ -66,6 +66,39 @@ static bool strings_equal(const struct kelf_rel *a, const struct kelf_rel *b)
 	return sa && sb && strcmp(sa, sb) == 0;
 }
 
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/*
+ * Do two strings differ only in line numbers written after a C file name,
+ * as `__FILE__ ":" __stringify(__LINE__)` spells them (Linux 6.1's
+ * fortified memcpy warning: "field \"dev->broadcast\" at net/core/rtnetlink.c:3342")?
+ */
+static bool only_file_lines_differ(const char *a, const char *b)
+{
+	size_t i = 0, j = 0;
+	bool differed = false;
+	while (a[i] && b[j]) {
+		bool after_file =
+		    i >= 3 &&
+		    (a[i - 3] == '.' && (a[i - 2] == 'c' || a[i - 2] == 'h') && a[i - 1] == ':');
+		if (after_file && is_digit(a[i]) && is_digit(b[j])) {
+			size_t i0 = i, j0 = j;
+			while (is_digit(a[i]))
+				i++;
+			while (is_digit(b[j]))
+				j++;
+			differed |= i - i0 != j - j0 || memcmp(a + i0, b + j0, i - i0) != 0;
+			continue;
+		}
+		if (a[i++] != b[j++])
+			return false;
+	}
+	return !a[i] && !b[j] && differed;
+}
+
 static bool is_string_ref(const struct kelf_rel *r)
 {
 	return r->target->type == STT_SECTION && r->target->sec &&
@@ -84,6 +117,16 @@ bool klp_rel_targets_equal(const struct kelf_rel *a, const struct kelf_rel *b)
 		return true;
 	/* Undefined on both sides: the kernel resolves both by the same name. */
 	return !a->target->sec && !b->target->sec && strcmp(a->target->name, b->target->name) == 0;
+}
+
+/* A reference to "FILE:LINE" text where only LINE moved. */
+static bool line_only_string(const struct kelf_rel *a, const struct kelf_rel *b)
+{
+	if (a->type != b->type || !is_string_ref(a) || !is_string_ref(b))
+		return false;
+	const char *sa = string_at(a->target, a->target_off),
+		   *sb = string_at(b->target, b->target_off);
+	return sa && sb && only_file_lines_differ(sa, sb);
 }
 
 static void set_why(struct klp_cmp *c, char *why)
@@ -255,6 +298,10 @@ static void compare_rels(const struct kelf_sym *a, const struct kelf_sym *b, str
 		uint64_t oa = ra[i].offset - a->st.st_value, ob = rb[i].offset - b->st.st_value;
 		if (oa == ob && klp_rel_targets_equal(&ra[i], &rb[i]))
 			continue;
+		if (oa == ob && line_only_string(&ra[i], &rb[i])) {
+			out->line_only = true;
+			continue;
+		}
 		char *da = rel_desc(&ra[i]), *db = rel_desc(&rb[i]);
 		set_why(out, tt_xasprintf("reference at +0x%llx is now %s (was %s at +0x%llx)",
 					  (unsigned long long)ob, db, da, (unsigned long long)oa));
@@ -276,13 +323,19 @@ void klp_compare_func(const struct kelf_sym *a, const struct kelf_sym *b, struct
 	compare_rels(a, b, out);
 	if (out->changed)
 		return;
+	if (out->line_only)
+		out->why = tt_xstrdup("only the line in a \"FILE:LINE\" string differs");
 	char *why;
 	int c = klp_compare_bytes(a, b, &why);
 	if (c == 2) {
+		free(out->why);
+		out->why = NULL;
 		set_why(out, why);
-	} else if (c == 1) {
+	} else if (c == 1 && !out->line_only) {
 		out->line_only = true;
 		out->why = why;
+	} else {
+		free(why);
 	}
 }
 

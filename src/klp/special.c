@@ -46,16 +46,21 @@ static bool starts_with(const char *s, const char *p)
 	return strncmp(s, p, strlen(p)) == 0;
 }
 
+/* Rows that name a family: .initcall6.init, ___ksymtab+foo, ___ksymtab_gpl+foo. */
+static bool row_matches(const char *row, const char *secname)
+{
+	if (strcmp(row, ".initcall") == 0)
+		return starts_with(secname, ".initcall");
+	if (strcmp(row, "__ksymtab") == 0)
+		return starts_with(secname, "__ksymtab") || starts_with(secname, "___ksymtab");
+	return strcmp(row, secname) == 0;
+}
+
 const struct klp_special *klp_special_find(const char *secname)
 {
-	for (size_t i = 0; i < sizeof(specials) / sizeof(*specials); i++) {
-		const char *n = specials[i].name;
-		/* .initcall6.init, ___ksymtab+foo: rows ending without a dot match prefixes. */
-		if (strcmp(secname, n) == 0 ||
-		    ((strcmp(n, ".initcall") == 0 || strcmp(n, "__ksymtab") == 0) &&
-		     (starts_with(secname, n) || starts_with(secname, "___ksymtab"))))
+	for (size_t i = 0; i < sizeof(specials) / sizeof(*specials); i++)
+		if (row_matches(specials[i].name, secname))
 			return &specials[i];
-	}
 	return NULL;
 }
 

@@ -173,6 +173,31 @@ static void test_pr_debug_descriptors_pair_despite_counter_and_line(void **state
 	klp_case_free(&c);
 }
 
+static void test_file_line_string_shift_is_line_only(void **state)
+{
+	struct klp_case c;
+	klp_case_run(&c, "fileline", FLAGS);
+	assert_status(&c, "copy_field", TT_KLP_LINE_ONLY);
+	assert_non_null(strstr(tt_klp_diff_func(c.d, "copy_field")->reason, "FILE:LINE"));
+	/* The same shift plus other text in the string is a change. */
+	assert_status(&c, "copy_other", TT_KLP_CHANGED);
+	klp_case_free(&c);
+}
+
+static void test_exported_function_can_change_and_be_referenced(void **state)
+{
+	struct klp_case c;
+	klp_case_run(&c, "export", FLAGS);
+	/* ___ksymtab+api points at api(); the export stays valid, nothing to refuse. */
+	assert_status(&c, "api", TT_KLP_CHANGED);
+	size_t n;
+	tt_klp_diff_refusals(c.d, &n);
+	assert_int_equal(n, 0);
+	assert_int_equal(ref(&c, "pub")->kind, TT_KLP_REF_EXPORTED);
+	assert_true(tt_klp_diff_patchable(c.d));
+	klp_case_free(&c);
+}
+
 static void test_bug_table_line_only_change_is_not_a_change(void **state)
 {
 	struct klp_case c;
@@ -301,6 +326,8 @@ int main(void)
 	    cmocka_unit_test(test_other_changed_immediates_are_changes),
 	    cmocka_unit_test(test_several_same_named_statics_pair_in_code_order),
 	    cmocka_unit_test(test_pr_debug_descriptors_pair_despite_counter_and_line),
+	    cmocka_unit_test(test_file_line_string_shift_is_line_only),
+	    cmocka_unit_test(test_exported_function_can_change_and_be_referenced),
 	    cmocka_unit_test(test_bug_table_line_only_change_is_not_a_change),
 	    cmocka_unit_test(test_cold_part_changes_with_its_parent),
 	    cmocka_unit_test(test_refusals_name_object_section_symbol_and_remedy),
