@@ -29,7 +29,7 @@ static const char usage_text[] =
     "  patch test     boot a kernel in QEMU: load livepatches, check, unload them\n"
     "  patch kernel   fetch a Debian kernel's image and headers into the cache\n"
     "  klp diff       what a patch changed in a kernel object, and if it can be livepatched\n"
-    "  archive        the signed patch archive (TUF): init, add, publish, timestamp, verify\n"
+    "  archive        the signed patch archive (TUF): init, add, publish, verify\n"
     "\n"
     "Global options:\n"
     "  --db LOCATION  the store: a SQLite file (default\n"
