@@ -17,6 +17,12 @@ static int teardown(void **state)
 	return 0;
 }
 
+static void assert_has(const char *s, const char *part)
+{
+	if (!strstr(s, part))
+		fail_msg("'%s' does not say '%s'", s, part);
+}
+
 static const struct tt_klp_ref *ref(const struct klp_case *c, const char *name)
 {
 	const struct tt_klp_ref *r = tt_klp_diff_ref(c->d, name);
@@ -198,6 +204,20 @@ static void test_exported_function_can_change_and_be_referenced(void **state)
 	klp_case_free(&c);
 }
 
+static void test_static_that_cannot_be_told_apart_is_refused(void **state)
+{
+	struct klp_case c;
+	klp_case_run(&c, "ambiguous", FLAGS);
+	assert_status(&c, "tick", TT_KLP_CHANGED);
+	size_t n;
+	const struct tt_klp_refusal *r = tt_klp_diff_refusals(c.d, &n);
+	assert_true(n >= 1);
+	assert_int_equal(r[0].kind, TT_KLP_REFUSE_UNCORRELATED);
+	assert_has(r[0].message, "used by changed function `tick`");
+	assert_has(r[0].message, "its running state cannot be found");
+	klp_case_free(&c);
+}
+
 static void test_bug_table_line_only_change_is_not_a_change(void **state)
 {
 	struct klp_case c;
@@ -233,12 +253,6 @@ static const struct tt_klp_refusal *refusal(const struct klp_case *c, const char
 			return &r[i];
 	fail_msg("no refusal for %s", symbol);
 	return NULL;
-}
-
-static void assert_has(const char *s, const char *part)
-{
-	if (!strstr(s, part))
-		fail_msg("'%s' does not say '%s'", s, part);
 }
 
 static void test_refusals_name_object_section_symbol_and_remedy(void **state)
@@ -328,6 +342,7 @@ int main(void)
 	    cmocka_unit_test(test_pr_debug_descriptors_pair_despite_counter_and_line),
 	    cmocka_unit_test(test_file_line_string_shift_is_line_only),
 	    cmocka_unit_test(test_exported_function_can_change_and_be_referenced),
+	    cmocka_unit_test(test_static_that_cannot_be_told_apart_is_refused),
 	    cmocka_unit_test(test_bug_table_line_only_change_is_not_a_change),
 	    cmocka_unit_test(test_cold_part_changes_with_its_parent),
 	    cmocka_unit_test(test_refusals_name_object_section_symbol_and_remedy),
