@@ -41,6 +41,9 @@ static size_t func_rels(const struct kelf_sym *s, const struct kelf_rel **first)
 	const struct kelf_sec *sec = s->sec;
 	uint64_t lo = s->st.st_value, hi = lo + s->st.st_size;
 	size_t i = 0, n = 0;
+	*first = NULL;
+	if (!sec->rels)
+		return 0;
 	while (i < sec->nrels && sec->rels[i].offset < lo)
 		i++;
 	*first = sec->rels + i;

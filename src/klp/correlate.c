@@ -9,6 +9,7 @@
  * functions referencing them can tell them apart), and sections last, from
  * the symbols they hold.
  */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -211,7 +212,8 @@ static long similarity(const struct kelf_sym *x, const struct kelf_sym *y)
 {
 	size_t lx, ly;
 	const unsigned char *px = sym_bytes(x, &lx), *py = sym_bytes(y, &ly);
-	long score = -labs((long)x->st.st_size - (long)y->st.st_size);
+	uint64_t sx = x->st.st_size, sy = y->st.st_size, d = sx > sy ? sx - sy : sy - sx;
+	long score = -(long)(d > (uint64_t)LONG_MAX / 2 ? (uint64_t)LONG_MAX / 2 : d);
 	if (!px || !py)
 		return score;
 	size_t n = lx < ly ? lx : ly;

@@ -255,10 +255,13 @@ static void index_section_symbols(struct kelf *k)
 
 struct kelf_sym *kelf_sec_sym_at(const struct kelf_sec *sec, int64_t off)
 {
+	if (off < 0)
+		return NULL;
+	uint64_t u = (uint64_t)off;
 	for (size_t i = sec->nsyms; i-- > 0;) {
 		const struct kelf_sym *s = sec->syms[i];
-		int64_t v = (int64_t)s->st.st_value;
-		if (v <= off && (off < v + (int64_t)s->st.st_size || off == v))
+		uint64_t v = s->st.st_value;
+		if (v <= u && (u - v < s->st.st_size || u == v))
 			return (struct kelf_sym *)s;
 	}
 	return NULL;
@@ -298,10 +301,12 @@ static int64_t trailing_imm(const unsigned char *p, uint64_t off)
  */
 static void resolve_target(struct kelf_sec *base, struct kelf_rel *r)
 {
-	int64_t off = r->addend;
+	/* Unsigned arithmetic: a hostile addend near INT64_MAX must wrap, not overflow. */
+	uint64_t uoff = (uint64_t)r->addend;
 	if (kelf_rel_is_pcrel(r->type) && (base->sh.sh_flags & SHF_EXECINSTR) && base->data &&
 	    kelf_rel_width(r->type) == 4)
-		off += 4 + trailing_imm(base->data, r->offset);
+		uoff += 4 + (uint64_t)trailing_imm(base->data, r->offset);
+	int64_t off = (int64_t)uoff;
 	r->target = r->sym;
 	r->target_off = off;
 	if (!r->sym || r->sym->type != STT_SECTION || !r->sym->sec)
@@ -310,7 +315,7 @@ static void resolve_target(struct kelf_sec *base, struct kelf_rel *r)
 	struct kelf_sym *cov = kelf_sec_sym_at(sec, off);
 	if (cov) {
 		r->target = cov;
-		r->target_off = off - (int64_t)cov->st.st_value;
+		r->target_off = (int64_t)((uint64_t)off - cov->st.st_value);
 	}
 }
 
