@@ -23,7 +23,11 @@
 
 /* ---- the ELF model ---- */
 
-struct tt_elf; /* one relocatable object, read-only once opened */
+/*
+ * One relocatable object. Its bytes are never written; a diff annotates the
+ * model (pairs, statuses), so an object takes part in one diff at a time.
+ */
+struct tt_elf;
 
 /* Open a file. Returns 0, -ENOENT/-EIO (unreadable), -EINVAL (not an x86_64 ET_REL object). */
 int tt_elf_open(const char *path, struct tt_elf **out, struct tt_error *err);
@@ -99,7 +103,7 @@ struct tt_klp_func {
 };
 
 enum tt_klp_ref_kind {
-	TT_KLP_REF_NEW,		 /* defined only by the patch: goes into the livepatch */
+	TT_KLP_REF_NEW,		 /* only in PATCHED.o, or constants with new contents: copied in */
 	TT_KLP_REF_CHANGED_FUNC, /* another function the patch replaces */
 	TT_KLP_REF_UNDEFINED,	 /* defined elsewhere in the kernel: resolved by name */
 	TT_KLP_REF_EXPORTED,	 /* defined and EXPORT_SYMBOL'd by this object */
