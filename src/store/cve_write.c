@@ -159,28 +159,37 @@ static void versions_json(struct tt_buf *b, const struct tt_affected *a)
  * then changes no digest and costs no write. Fields are separated by 0x1f
  * and a NULL is 0x1e, so "a"+"bc" and "ab"+"c" differ, as do NULL and "".
  */
-static void digest_str(EVP_MD_CTX *md, const char *v)
+static void digest_strn(EVP_MD_CTX *md, const char *v, size_t len)
 {
 	static const unsigned char sep = 0x1f, null = 0x1e;
 	if (v)
-		EVP_DigestUpdate(md, v, strlen(v));
+		EVP_DigestUpdate(md, v, len);
 	else
 		EVP_DigestUpdate(md, &null, 1);
 	EVP_DigestUpdate(md, &sep, 1);
 }
 
+static void digest_str(EVP_MD_CTX *md, const char *v)
+{
+	digest_strn(md, v, v ? strlen(v) : 0);
+}
+
 static void digest_buf(EVP_MD_CTX *md, const struct tt_buf *b)
 {
-	digest_str(md, tt_buf_str(b));
+	digest_strn(md, tt_buf_str(b), b->len);
 }
 
 static void digest_end(EVP_MD_CTX *md, char out[65])
 {
+	static const char hex[] = "0123456789abcdef";
 	unsigned char d[EVP_MAX_MD_SIZE];
 	unsigned int n = 0;
 	EVP_DigestFinal_ex(md, d, &n);
-	for (unsigned int i = 0; i < n && i < 32; i++)
-		snprintf(out + 2 * i, 3, "%02x", d[i]);
+	for (unsigned int i = 0; i < n && i < 32; i++) {
+		out[2 * i] = hex[d[i] >> 4];
+		out[2 * i + 1] = hex[d[i] & 15];
+	}
+	out[2 * (n < 32 ? n : 32)] = '\0';
 }
 
 static void digest_row(EVP_MD_CTX *md, const struct tt_cve_record *rec,
@@ -188,19 +197,19 @@ static void digest_row(EVP_MD_CTX *md, const struct tt_cve_record *rec,
 {
 	char num[64];
 	EVP_DigestInit_ex(md, EVP_sha256(), NULL);
-	const char *strs[] = {rec->id, state_name(rec->state), rec->title, rec->description,
-			      rec->rejected_reason};
+	const char *strs[] = {rec->id, state_name(rec->state), rec->title, rec->rejected_reason};
 	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
 		digest_str(md, strs[i]);
+	digest_strn(md, rec->description, e->len_description);
 	snprintf(num, sizeof(num), "%lld %lld", (long long)rec->date_reserved,
 		 (long long)rec->date_updated);
 	digest_str(md, num);
 	if (rec->has_cvss) {
 		snprintf(num, sizeof(num), "%.17g", rec->cvss.base_score);
-		const char *cvss[] = {rec->cvss.vector, num, rec->cvss.severity, rec->cvss.source,
-				      rec->cvss.rationale};
+		const char *cvss[] = {rec->cvss.vector, num, rec->cvss.severity, rec->cvss.source};
 		for (size_t i = 0; i < sizeof(cvss) / sizeof(cvss[0]); i++)
 			digest_str(md, cvss[i]);
+		digest_strn(md, rec->cvss.rationale, e->len_rationale);
 	}
 	for (int i = 0; i < N_LISTS; i++)
 		digest_buf(md, &e->lists[i]);
