@@ -36,6 +36,12 @@ void tt_db_bind_double(struct tt_db *db, struct tt_db_stmt *st, int i, double v)
 	db->ops->bind_double(st, i, v);
 }
 
+void tt_db_bind_glob(struct tt_db *db, struct tt_db_stmt *st, int i, const char *glob, char **owned)
+{
+	*owned = db->ops->glob_pattern ? db->ops->glob_pattern(glob) : NULL;
+	tt_db_bind_text(db, st, i, *owned ? *owned : glob);
+}
+
 void tt_db_bind_score(struct tt_db *db, struct tt_db_stmt *st, int i, double v)
 {
 	if (v < 0)

@@ -120,6 +120,9 @@ static void sq_finalize(struct tt_db_stmt *st)
 static const struct tt_db_ops sqlite_ops = {
     .name = "sqlite",
     .without_rowid = "WITHOUT ROWID",
+    .binary_collation = "",
+    .glob_op = "GLOB",
+    .glob_pattern = NULL,
     .close = sq_close,
     .exec = sq_exec,
     .prepare = sq_prepare,

@@ -32,7 +32,7 @@ static void title_of(const char *title, const char *desc, char *out, size_t n)
 	out[len] = '\0';
 }
 
-static void build_list_sql(const struct tt_cve_query *q, struct tt_buf *sql)
+static void build_list_sql(struct tt_db *db, const struct tt_cve_query *q, struct tt_buf *sql)
 {
 	tt_buf_adds(sql, "SELECT c.id, c.state, fs.published_at, c.title, c.description,"
 			 " c.cvss_score, s.cvss_score, n.cvss_score, k.cve_id, e.score,"
@@ -48,8 +48,10 @@ static void build_list_sql(const struct tt_cve_query *q, struct tt_buf *sql)
 	if (q->since)
 		tt_buf_adds(sql, " AND fs.published_at >= ?");
 	if (q->file_glob)
-		tt_buf_adds(sql, " AND EXISTS (SELECT 1 FROM cve_file f WHERE f.cve_id = c.id"
-				 " AND f.path GLOB ?)");
+		tt_buf_addf(sql,
+			    " AND EXISTS (SELECT 1 FROM cve_file f WHERE f.cve_id = c.id"
+			    " AND f.path %s ?)",
+			    db->ops->glob_op);
 	if (q->min_cvss >= 0)
 		tt_buf_adds(sql, " AND COALESCE(c.cvss_score, s.cvss_score, n.cvss_score) >= ?");
 	if (q->kev_only)
@@ -79,13 +81,15 @@ static void build_list_sql(const struct tt_cve_query *q, struct tt_buf *sql)
 		tt_buf_adds(sql, " LIMIT ?");
 }
 
-static void bind_list_params(struct tt_db *db, struct tt_db_stmt *st, const struct tt_cve_query *q)
+/* *glob: what the bound glob needs kept until the statement is done with. */
+static void bind_list_params(struct tt_db *db, struct tt_db_stmt *st, const struct tt_cve_query *q,
+			     char **glob)
 {
 	int i = 1;
 	if (q->since)
 		tt_db_bind_int64(db, st, i++, q->since);
 	if (q->file_glob)
-		tt_db_bind_text(db, st, i++, q->file_glob);
+		tt_db_bind_glob(db, st, i++, q->file_glob, glob);
 	if (q->min_cvss >= 0)
 		tt_db_bind_double(db, st, i++, q->min_cvss);
 	if (q->branch)
@@ -135,13 +139,14 @@ int tt_store_cve_list(struct tt_store *s, const struct tt_cve_query *q,
 		      struct tt_error *err)
 {
 	struct tt_buf sql = TT_BUF_INIT;
-	build_list_sql(q, &sql);
+	build_list_sql(s->db, q, &sql);
 	struct tt_db_stmt *st;
 	int r = tt_db_prepare(s->db, tt_buf_str(&sql), &st, err);
 	tt_buf_free(&sql);
 	if (r < 0)
 		return r;
-	bind_list_params(s->db, st, q);
+	_cleanup_free_ char *glob = NULL;
+	bind_list_params(s->db, st, q, &glob);
 	char title[256];
 	while ((r = tt_db_step(s->db, st, err)) == TT_DB_ROW) {
 		struct tt_cve_summary c;

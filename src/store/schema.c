@@ -20,7 +20,7 @@ static const char *const migrations[] = {
      * milliseconds, while each index slows the bulk ingest measurably.
      */
     "CREATE TABLE cve ("
-    "  id TEXT PRIMARY KEY,"
+    "  id TEXT @BINARY@ PRIMARY KEY,"
     "  year INTEGER NOT NULL,"
     "  num INTEGER NOT NULL,"
     "  state TEXT NOT NULL CHECK (state IN ('published', 'rejected')),"
@@ -37,35 +37,36 @@ static const char *const migrations[] = {
     "  refs TEXT NOT NULL DEFAULT '');"
     /* Kept apart from cve: a full re-ingest replaces records, not history. */
     "CREATE TABLE cve_first_seen ("
-    "  cve_id TEXT PRIMARY KEY, published_at BIGINT NOT NULL, commit_id TEXT NOT NULL)"
+    "  cve_id TEXT @BINARY@ PRIMARY KEY, published_at BIGINT NOT NULL, commit_id TEXT NOT NULL)"
     " @WITHOUT_ROWID@;"
     "CREATE TABLE cve_file ("
-    "  cve_id TEXT NOT NULL, path TEXT NOT NULL, PRIMARY KEY (cve_id, path)) @WITHOUT_ROWID@;"
+    "  cve_id TEXT @BINARY@ NOT NULL, path TEXT @BINARY@ NOT NULL, PRIMARY KEY (cve_id, path))"
+    " @WITHOUT_ROWID@;"
     "CREATE TABLE cve_dyad ("
-    "  cve_id TEXT NOT NULL, seq INTEGER NOT NULL, branch TEXT NOT NULL,"
+    "  cve_id TEXT @BINARY@ NOT NULL, seq INTEGER NOT NULL, branch TEXT NOT NULL,"
     "  vuln_version TEXT, vuln_commit TEXT, fix_version TEXT, fix_commit TEXT,"
     "  PRIMARY KEY (cve_id, seq)) @WITHOUT_ROWID@;"
     /* versions: the block's versions[] as a JSON array, keys as in the record. */
     "CREATE TABLE cve_affected_block ("
-    "  cve_id TEXT NOT NULL, block INTEGER NOT NULL, vendor TEXT, product TEXT, repo TEXT,"
+    "  cve_id TEXT @BINARY@ NOT NULL, block INTEGER NOT NULL, vendor TEXT, product TEXT, repo TEXT,"
     "  default_status TEXT, program_files TEXT NOT NULL DEFAULT '',"
     "  versions TEXT NOT NULL DEFAULT '[]',"
     "  PRIMARY KEY (cve_id, block));"
     "CREATE TABLE feed ("
-    "  name TEXT PRIMARY KEY, source TEXT NOT NULL, loaded_at BIGINT NOT NULL,"
+    "  name TEXT @BINARY@ PRIMARY KEY, source TEXT NOT NULL, loaded_at BIGINT NOT NULL,"
     "  entries BIGINT NOT NULL, version TEXT);"
     "CREATE TABLE kev ("
-    "  cve_id TEXT PRIMARY KEY, vendor TEXT, product TEXT, name TEXT, date_added TEXT,"
+    "  cve_id TEXT @BINARY@ PRIMARY KEY, vendor TEXT, product TEXT, name TEXT, date_added TEXT,"
     "  due_date TEXT, ransomware TEXT, required_action TEXT, notes TEXT);"
     "CREATE TABLE ssvc ("
-    "  cve_id TEXT PRIMARY KEY, exploitation TEXT, automatable TEXT,"
+    "  cve_id TEXT @BINARY@ PRIMARY KEY, exploitation TEXT, automatable TEXT,"
     "  technical_impact TEXT, timestamp TEXT, cvss_vector TEXT,"
     "  cvss_score DOUBLE PRECISION);"
     "CREATE TABLE epss ("
-    "  cve_id TEXT PRIMARY KEY, score DOUBLE PRECISION NOT NULL,"
+    "  cve_id TEXT @BINARY@ PRIMARY KEY, score DOUBLE PRECISION NOT NULL,"
     "  percentile DOUBLE PRECISION NOT NULL, score_date TEXT);"
     "CREATE TABLE nvd ("
-    "  cve_id TEXT PRIMARY KEY, status TEXT, published TEXT, last_modified TEXT,"
+    "  cve_id TEXT @BINARY@ PRIMARY KEY, status TEXT, published TEXT, last_modified TEXT,"
     "  cvss_vector TEXT, cvss_score DOUBLE PRECISION, cvss_severity TEXT,"
     "  cvss_source TEXT, cwes TEXT);",
     /*
@@ -77,7 +78,7 @@ static const char *const migrations[] = {
      * the reason, CVE files known not to be compiled.
      */
     "CREATE TABLE kernel_profile ("
-    "  name TEXT PRIMARY KEY,"
+    "  name TEXT @BINARY@ PRIMARY KEY,"
     "  created_at BIGINT NOT NULL,"
     "  version TEXT, version_exact INTEGER NOT NULL DEFAULT 0, version_source TEXT,"
     "  distro_release TEXT, uname_release TEXT, proc_version TEXT, arch TEXT,"
@@ -90,14 +91,14 @@ static const char *const migrations[] = {
     "  modules_loaded TEXT, modules_source TEXT,"
     "  build_id TEXT, build_id_source TEXT);"
     "CREATE TABLE kernel_profile_file ("
-    "  profile TEXT NOT NULL, path TEXT NOT NULL,"
+    "  profile TEXT @BINARY@ NOT NULL, path TEXT @BINARY@ NOT NULL,"
     "  kind TEXT NOT NULL"
     "    CHECK (kind IN ('builtin', 'module', 'host', 'header', 'unknown', 'absent')),"
     "  module TEXT, note TEXT,"
     "  PRIMARY KEY (profile, path)) @WITHOUT_ROWID@;"
     /* Where a prediction was incomplete: files below these are undecided. */
     "CREATE TABLE kernel_profile_unknown_dir ("
-    "  profile TEXT NOT NULL, dir TEXT NOT NULL, reason TEXT NOT NULL,"
+    "  profile TEXT @BINARY@ NOT NULL, dir TEXT @BINARY@ NOT NULL, reason TEXT NOT NULL,"
     "  PRIMARY KEY (profile, dir)) @WITHOUT_ROWID@;",
     /*
      * 2 -> 3: digests of what is stored per CVE (its row, its dyad pairs, its
@@ -131,16 +132,34 @@ static int read_version(struct tt_db *db, int *version, struct tt_error *err)
 	return r;
 }
 
-/* Replace dialect tokens ("@WITHOUT_ROWID@") with what this backend spells. */
+/*
+ * Replace dialect tokens with what this backend spells: "@WITHOUT_ROWID@"
+ * (clustered tables) and "@BINARY@" (byte-order text: keys and what is
+ * sorted or joined on).
+ */
 static char *dialect_sql(struct tt_db *db, const char *sql)
 {
-	static const char token[] = "@WITHOUT_ROWID@";
+	const struct {
+		const char *token, *value;
+	} tokens[] = {
+	    {"@WITHOUT_ROWID@", db->ops->without_rowid},
+	    {"@BINARY@", db->ops->binary_collation},
+	};
 	struct tt_buf b = TT_BUF_INIT;
 	const char *p;
-	while ((p = strstr(sql, token))) {
+	while ((p = strchr(sql, '@'))) {
+		size_t i = 0;
+		while (i < sizeof(tokens) / sizeof(tokens[0]) &&
+		       strncmp(p, tokens[i].token, strlen(tokens[i].token)) != 0)
+			i++;
 		tt_buf_add(&b, sql, (size_t)(p - sql));
-		tt_buf_adds(&b, db->ops->without_rowid);
-		sql = p + sizeof(token) - 1;
+		if (i == sizeof(tokens) / sizeof(tokens[0])) {
+			tt_buf_addc(&b, '@');
+			sql = p + 1;
+			continue;
+		}
+		tt_buf_adds(&b, tokens[i].value);
+		sql = p + strlen(tokens[i].token);
 	}
 	tt_buf_adds(&b, sql);
 	return tt_buf_detach(&b);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Opening the store, transactions, key/value metadata, the statement cache. */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "schema.h"
@@ -82,13 +83,16 @@ static char *default_location(struct tt_error *err)
 	return tt_xasprintf("%s/tuxtape.db", dir);
 }
 
+static bool is_pg_url(const char *location)
+{
+	return strncmp(location, "postgresql://", 13) == 0 ||
+	       strncmp(location, "postgres://", 11) == 0;
+}
+
 static int open_db(const char *location, struct tt_db **db, struct tt_error *err)
 {
-	if (strncmp(location, "postgresql://", 13) == 0 ||
-	    strncmp(location, "postgres://", 11) == 0)
-		return tt_error_set(err, -ENOTSUP,
-				    "the PostgreSQL store is not available in this build yet; "
-				    "use a SQLite file path for --db");
+	if (is_pg_url(location))
+		return tt_db_open_pg(location, db, err);
 	const char *path = strncmp(location, "sqlite:", 7) == 0 ? location + 7 : location;
 	return tt_db_open_sqlite(path, db, err);
 }
@@ -106,14 +110,18 @@ int tt_store_open(const char *location, struct tt_store **out, struct tt_error *
 	int r = open_db(location, &db, err);
 	if (r < 0)
 		return r;
+	/* What messages and `cve status` show: a URL's password stays out of them. */
+	char *shown = is_pg_url(location) ? tt_db_pg_redact(location) : tt_xstrdup(location);
 	r = tt_schema_migrate(db, err);
 	if (r < 0) {
 		db->ops->close(db);
-		return tt_error_prefix(err, "%s: ", location);
+		tt_error_prefix(err, "%s: ", shown);
+		free(shown);
+		return r;
 	}
 	struct tt_store *s = tt_xcalloc(1, sizeof(*s));
 	s->db = db;
-	s->location = tt_xstrdup(location);
+	s->location = shown;
 	*out = s;
 	return 0;
 }

@@ -11,12 +11,17 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "pg_testdb.h"
 #include "tuxtape/store.h"
 #include "tuxtape/util.h"
 
+/* Set once in main: the same tests run on SQLite, or on PostgreSQL with --postgresql. */
+static bool use_pg;
+
 struct fixture {
 	char dir[64];
-	char *path;
+	char *location; /* a SQLite file, or a postgresql:// URL using schema */
+	char *schema;
 	struct tt_store *s;
 };
 
@@ -25,9 +30,12 @@ static int setup(void **state)
 	struct fixture *f = tt_xcalloc(1, sizeof(*f));
 	snprintf(f->dir, sizeof(f->dir), "/tmp/tt-store-XXXXXX");
 	assert_non_null(mkdtemp(f->dir));
-	f->path = tt_xasprintf("%s/store.db", f->dir);
+	f->location = use_pg ? pgt_new_store(&f->schema) : tt_xasprintf("%s/store.db", f->dir);
 	struct tt_error err = {0};
-	assert_int_equal(tt_store_open(f->path, &f->s, &err), 0);
+	int r = tt_store_open(f->location, &f->s, &err);
+	if (r < 0)
+		print_message("%s\n", err.msg);
+	assert_int_equal(r, 0);
 	*state = f;
 	return 0;
 }
@@ -36,12 +44,27 @@ static int teardown(void **state)
 {
 	struct fixture *f = *state;
 	tt_store_close(f->s);
+	if (f->schema)
+		pgt_drop(f->schema);
 	char *cmd = tt_xasprintf("rm -rf %s", f->dir);
 	assert_int_equal(system(cmd), 0);
 	free(cmd);
-	free(f->path);
+	free(f->location);
 	free(f);
 	return 0;
+}
+
+/* Change the store behind its back: with the sqlite3 library, or libpq in its schema. */
+static void run_sql(struct fixture *f, const char *sql)
+{
+	if (use_pg) {
+		pgt_exec(f->schema, sql);
+		return;
+	}
+	sqlite3 *h;
+	assert_int_equal(sqlite3_open(f->location, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(h);
 }
 
 static struct tt_dyad dyad(const char *vv, const char *fv)
@@ -280,34 +303,159 @@ static void test_newer_schema_is_refused(void **state)
 	struct fixture *f = *state;
 	tt_store_close(f->s);
 	f->s = NULL;
-	sqlite3 *h;
-	assert_int_equal(sqlite3_open(f->path, &h), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(h,
-				      "UPDATE meta SET value = '999' WHERE key = "
-				      "'schema.version'",
-				      NULL, NULL, NULL),
-			 SQLITE_OK);
-	sqlite3_close(h);
+	run_sql(f, "UPDATE meta SET value = '999' WHERE key = 'schema.version'");
 	struct tt_error err = {0};
-	assert_int_equal(tt_store_open(f->path, &f->s, &err), -EPROTO);
+	assert_int_equal(tt_store_open(f->location, &f->s, &err), -EPROTO);
 	assert_non_null(strstr(err.msg, "newer"));
 	assert_null(f->s);
-	/* Leave a store for the teardown to close. */
-	char *other = tt_xasprintf("%s/other.db", f->dir);
-	assert_int_equal(tt_store_open(other, &f->s, &err), 0);
-	free(other);
+	/* Back at this version, it opens again (and the teardown has a store to close). */
+	char sql[96];
+	snprintf(sql, sizeof(sql), "UPDATE meta SET value = '%d' WHERE key = 'schema.version'",
+		 TT_STORE_SCHEMA_VERSION);
+	run_sql(f, sql);
+	assert_int_equal(tt_store_open(f->location, &f->s, &err), 0);
 }
 
-static void test_postgresql_location_says_it_is_not_available(void **state)
+/* Keys come back in byte order on every backend: sync merges them with strcmp(). */
+static void test_keys_sort_in_byte_order(void **state)
+{
+	struct fixture *f = *state;
+	/* A natural-language collation puts "a_b" first, and "CVE-2024-1000" last. */
+	put(f->s, "CVE-2024-1000", "a_b.c");
+	put(f->s, "CVE-2024-100", "a/c.c");
+	put(f->s, "CVE-2024-10000", "a/c.c");
+	struct tt_strv v = TT_STRV_INIT;
+	struct tt_error err = {0};
+	assert_int_equal(tt_store_cve_ids(f->s, &v, &err), 0);
+	assert_int_equal(v.n, 3);
+	for (size_t i = 1; i < v.n; i++)
+		assert_true(strcmp(v.v[i - 1], v.v[i]) < 0);
+	tt_strv_free(&v);
+	assert_int_equal(tt_store_cve_paths(f->s, &v, &err), 0);
+	assert_int_equal(v.n, 2);
+	assert_string_equal(v.v[0], "a/c.c");
+	tt_strv_free(&v);
+}
+
+/* Globs mean what SQLite's GLOB means, whatever the backend spells them as. */
+static void test_file_globs_match_like_sqlite_glob(void **state)
+{
+	struct fixture *f = *state;
+	put(f->s, "CVE-2024-0020", "net/core/dev.c");
+	put(f->s, "CVE-2024-0021", "fs/ext4/inode.c");
+	put(f->s, "CVE-2024-0022", "drivers/a.b+c(1)/x^y$.c");
+	struct tt_cve_query q;
+	tt_cve_query_init(&q);
+	static const struct {
+		const char *glob;
+		size_t n;
+	} cases[] = {
+	    {"net/*", 1},
+	    {"*.c", 3},
+	    {"*/core/de?.c", 1},
+	    {"[fn]*", 2},
+	    {"[^fn]*", 1},
+	    {"NET/*", 0},		    /* case-sensitive */
+	    {"net/core/dev", 0},	    /* anchored at both ends */
+	    {"drivers/a.b+c(1)/x^y$.c", 1}, /* regular-expression characters are literal */
+	    {"drivers/a?b+c(1)/*", 1},
+	    {"drivers/aXb*", 0},
+	    {"fs/ext4/inode%", 0}, /* nor are LIKE's */
+	    {"fs/ext_/*", 0},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		q.file_glob = cases[i].glob;
+		if (list_count(f->s, &q, NULL) != cases[i].n)
+			fail_msg("glob %s: expected %zu", cases[i].glob, cases[i].n);
+	}
+}
+
+static void test_a_limit_and_feeds_and_counts(void **state)
+{
+	struct fixture *f = *state;
+	put(f->s, "CVE-2024-0030", "mm/a.c");
+	put(f->s, "CVE-2024-0031", "mm/b.c");
+	struct tt_cve_query q;
+	tt_cve_query_init(&q);
+	q.limit = 1;
+	q.order = TT_ORDER_ID;
+	assert_int_equal(list_count(f->s, &q, "CVE-2024-0030"), 1);
+	struct tt_error err = {0};
+	assert_int_equal(tt_store_begin(f->s, &err), 0);
+	struct tt_store_epss e = {.cve_id = "CVE-2024-0031", .score = 0.125, .percentile = 0.5};
+	assert_int_equal(tt_store_epss_put(f->s, &e, "2026-01-01", &err), 0);
+	e.score = 0.1 + 0.2; /* not exact in decimal: must round-trip bit for bit */
+	assert_int_equal(tt_store_epss_put(f->s, &e, "2026-01-02", &err), 0);
+	assert_int_equal(tt_store_feed_loaded(f->s, "epss", "file:///x", 1700000000, 1, "v1", &err),
+			 0);
+	assert_int_equal(tt_store_commit(f->s, &err), 0);
+	struct tt_cve_record rec;
+	struct tt_cve_enrichment enr;
+	assert_int_equal(tt_store_cve_get(f->s, "CVE-2024-0031", &rec, &enr, &err), 0);
+	assert_true(enr.epss);
+	assert_true(enr.epss_score == 0.1 + 0.2);
+	assert_string_equal(enr.epss_date, "2026-01-02");
+	tt_cve_record_free(&rec);
+	tt_cve_enrichment_free(&enr);
+	struct tt_store_counts c;
+	assert_int_equal(tt_store_counts(f->s, &c, &err), 0);
+	assert_int_equal(c.published, 2);
+	assert_int_equal(c.epss, 1);
+	assert_int_equal(c.dyads, 4);
+	long rows = -1;
+	assert_int_equal(tt_store_feed_rows(f->s, "epss", &rows, &err), 0);
+	assert_int_equal(rows, 1);
+}
+
+/* A failed write, then the rollback every caller does, leaves the store as it was. */
+static void test_a_failed_write_rolls_back(void **state)
+{
+	struct fixture *f = *state;
+	put(f->s, "CVE-2024-0040", "mm/a.c");
+	struct tt_error err = {0};
+	struct tt_store_profile p = {.name = "k", .files_mode = "bogus"}; /* fails the CHECK */
+	assert_int_equal(tt_store_begin(f->s, &err), 0);
+	assert_int_equal(tt_store_cve_delete(f->s, "CVE-2024-0040", &err), 0);
+	assert_true(tt_store_profile_put(f->s, &p, NULL, 0, NULL, 0, &err) < 0);
+	assert_non_null(strstr(err.msg, "kernel profile 'k'"));
+	tt_store_rollback(f->s);
+	bool exists;
+	enum tt_cve_state st;
+	assert_int_equal(tt_store_cve_state(f->s, "CVE-2024-0040", &exists, &st, &err), 0);
+	assert_true(exists);
+	if (!use_pg)
+		return;
+	/* PostgreSQL rolls back at COMMIT after a failed statement: that must not look like
+	 * success. */
+	assert_int_equal(tt_store_begin(f->s, &err), 0);
+	assert_int_equal(tt_store_cve_delete(f->s, "CVE-2024-0040", &err), 0);
+	assert_true(tt_store_profile_put(f->s, &p, NULL, 0, NULL, 0, &err) < 0);
+	assert_true(tt_store_commit(f->s, &err) < 0);
+	assert_non_null(strstr(err.msg, "rolled back"));
+	assert_int_equal(tt_store_cve_state(f->s, "CVE-2024-0040", &exists, &st, &err), 0);
+	assert_true(exists);
+}
+
+/* A PostgreSQL URL selects the PostgreSQL driver; failures name the server, never the password. */
+static void test_postgresql_location_names_the_server(void **state)
 {
 	struct tt_store *s = NULL;
 	struct tt_error err = {0};
-	assert_int_equal(tt_store_open("postgresql://localhost/tuxtape", &s, &err), -ENOTSUP);
+	/* Port 1 on the loopback: nothing listens there, so the connection is refused. */
+	int r = tt_store_open("postgresql://tuxtape:s3cret@127.0.0.1:1/tuxtape", &s, &err);
+	assert_true(r < 0);
+	assert_null(s);
 	assert_non_null(strstr(err.msg, "PostgreSQL"));
+	assert_non_null(strstr(err.msg, "127.0.0.1:1/tuxtape"));
+	assert_null(strstr(err.msg, "s3cret"));
+	assert_int_equal(tt_store_open("postgres://127.0.0.1:1/tuxtape", &s, &err), r);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	use_pg = pgt_wanted(argc, argv);
+	if (use_pg && pgt_unavailable())
+		return PGT_SKIP;
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_record_round_trips_through_the_store, setup,
 					    teardown),
@@ -320,7 +468,12 @@ int main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_list_filters_combine, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_newer_schema_is_refused, setup, teardown),
-	    cmocka_unit_test(test_postgresql_location_says_it_is_not_available),
+	    cmocka_unit_test_setup_teardown(test_keys_sort_in_byte_order, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_file_globs_match_like_sqlite_glob, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_a_limit_and_feeds_and_counts, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_a_failed_write_rolls_back, setup, teardown),
+	    cmocka_unit_test(test_postgresql_location_names_the_server),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

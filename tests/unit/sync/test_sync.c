@@ -13,13 +13,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../store/pg_testdb.h"
 #include "tuxtape/sync.h"
 #include "tuxtape/util.h"
+
+/* Set once in main: stores are SQLite files, or PostgreSQL schemas with --postgresql. */
+static bool use_pg;
 
 struct fixture {
 	char dir[64];
 	char *repo;
 	char c1[41], c2[41];
+	/* The PostgreSQL schema of each store opened, by name (a.db -> schema). */
+	struct tt_strv names, schemas;
 };
 
 static void sh(const char *fmt, ...)
@@ -73,6 +79,12 @@ static int teardown(void **state)
 {
 	struct fixture *f = *state;
 	sh("rm -rf %s", f->dir);
+	for (size_t i = 0; i < f->schemas.n; i++) {
+		pgt_drop(f->schemas.v[i]);
+		f->schemas.v[i] = NULL;
+	}
+	tt_strv_free(&f->schemas);
+	tt_strv_free(&f->names);
 	free(f->repo);
 	free(f);
 	return 0;
@@ -109,13 +121,34 @@ static int do_sync(struct fixture *f, struct tt_store *s, const char *cache, con
 	return r;
 }
 
+/* The schema of the PostgreSQL store opened as name. */
+static const char *schema_of(struct fixture *f, const char *name)
+{
+	for (size_t i = 0; i < f->names.n; i++)
+		if (strcmp(f->names.v[i], name) == 0)
+			return f->schemas.v[i];
+	fail_msg("no store %s", name);
+	return NULL;
+}
+
 static struct tt_store *open_store(struct fixture *f, const char *name)
 {
-	char *path = tt_xasprintf("%s/%s", f->dir, name);
+	char *location;
+	if (use_pg) {
+		char *schema;
+		location = pgt_new_store(&schema);
+		tt_strv_push(&f->names, name);
+		tt_strv_push_owned(&f->schemas, schema);
+	} else {
+		location = tt_xasprintf("%s/%s", f->dir, name);
+	}
 	struct tt_store *s;
 	struct tt_error err = {0};
-	assert_int_equal(tt_store_open(path, &s, &err), 0);
-	free(path);
+	int r = tt_store_open(location, &s, &err);
+	if (r < 0)
+		print_message("%s\n", err.msg);
+	assert_int_equal(r, 0);
+	free(location);
 	return s;
 }
 
@@ -254,8 +287,9 @@ static void test_failed_sync_leaves_the_store_and_cursor_alone(void **state)
 	free(cache);
 }
 
-/* A write failure inside the transaction (the journal cannot be created) rolls back
- * everything, and the next sync, with the obstacle gone, completes. */
+/* A write failure inside the transaction (the journal cannot be created; on
+ * PostgreSQL a constraint the new record breaks) rolls back everything, and
+ * the next sync, with the obstacle gone, completes. */
 static void test_sync_failing_midway_changes_nothing_and_recovers(void **state)
 {
 	struct fixture *f = *state;
@@ -264,10 +298,17 @@ static void test_sync_failing_midway_changes_nothing_and_recovers(void **state)
 	struct tt_sync_result res;
 	struct warnings w = {TT_STRV_INIT};
 	assert_int_equal(do_sync(f, s, cache, f->c1, false, &res, &w), 0);
-	/* TRUNCATE journal mode leaves an empty journal file behind; a directory replaces it. */
-	sh("rm -f %s/a.db-journal && mkdir %s/a.db-journal", f->dir, f->dir);
-	assert_true(do_sync(f, s, cache, f->c2, false, &res, &w) < 0);
-	sh("rmdir %s/a.db-journal", f->dir);
+	if (use_pg) {
+		pgt_exec(schema_of(f, "a.db"), "ALTER TABLE cve ADD CONSTRAINT tt_test_obstacle"
+					       " CHECK (id <> 'CVE-2024-1003')");
+		assert_true(do_sync(f, s, cache, f->c2, false, &res, &w) < 0);
+		pgt_exec(schema_of(f, "a.db"), "ALTER TABLE cve DROP CONSTRAINT tt_test_obstacle");
+	} else {
+		/* TRUNCATE journal mode leaves an empty journal file; a directory replaces it. */
+		sh("rm -f %s/a.db-journal && mkdir %s/a.db-journal", f->dir, f->dir);
+		assert_true(do_sync(f, s, cache, f->c2, false, &res, &w) < 0);
+		sh("rmdir %s/a.db-journal", f->dir);
+	}
 	char *cursor = NULL;
 	assert_int_equal(tt_store_meta_get(s, "vulns.commit", &cursor, NULL), 0);
 	assert_string_equal(cursor, f->c1);
@@ -285,8 +326,11 @@ static void test_sync_failing_midway_changes_nothing_and_recovers(void **state)
 	free(cache);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	use_pg = pgt_wanted(argc, argv);
+	if (use_pg && pgt_unavailable())
+		return PGT_SKIP;
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(
 		test_first_sync_skips_the_malformed_record_and_says_where, setup, teardown),
