@@ -2,7 +2,9 @@
 # The front door. Meson + Ninja do the building underneath; this file names the jobs.
 #
 #   make            build (build/)
-#   make check      -Werror build, unit + integration tests, then again under ASan+UBSan
+#   make check      -Werror build, unit + integration tests, then again under ASan+UBSan;
+#                   each pass starts a throwaway PostgreSQL server for the store's tests
+#                   (tests/pg-server.sh)
 #   make bench      benchmarks, each printed beside its baseline
 #   make fuzz       build the libFuzzer harnesses with clang and run each for FUZZ_SECONDS
 #   make demo       sync the kernel CVE list, enrich it, show what touches this kernel
@@ -36,7 +38,7 @@ check-build:
 	@scripts/deps.sh check
 	@[ -d $(BUILD_CHECK) ] || meson setup $(BUILD_CHECK) --werror >/dev/null
 	ninja -C $(BUILD_CHECK)
-	$(MESON_TEST) -C $(BUILD_CHECK)
+	tests/pg-server.sh $(MESON_TEST) -C $(BUILD_CHECK)
 
 check-san:
 	@scripts/deps.sh check
@@ -45,7 +47,7 @@ check-san:
 	ninja -C $(BUILD_SAN)
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
-		$(MESON_TEST) -C $(BUILD_SAN) --no-suite slow --no-suite boot
+		tests/pg-server.sh $(MESON_TEST) -C $(BUILD_SAN) --no-suite slow --no-suite boot
 
 bench: build
 	@scripts/deps.sh bench

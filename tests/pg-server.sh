@@ -27,9 +27,18 @@ run_without() {
 	exit $?
 }
 
-bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
-[ -n "$bindir" ] && [ -x "$bindir/initdb" ] ||
+# Debian installs the server programs per major version; take the newest.
+bindir=
+for d in /usr/lib/postgresql/*/bin; do
+	[ -x "$d/initdb" ] || continue
+	if [ -z "$bindir" ] || [ "${d#/usr/lib/postgresql/}" != "$(printf '%s\n%s\n' \
+		"${d#/usr/lib/postgresql/}" "${bindir#/usr/lib/postgresql/}" | sort -V | head -n 1)" ]; then
+		bindir=$d
+	fi
+done
+if [ -z "$bindir" ]; then
 	run_without "PostgreSQL is not installed (Debian: apt-get install postgresql)" "$@"
+fi
 
 # The server refuses to run as root: as root, run it as the postgres user.
 as_user() { "$@"; }
@@ -43,6 +52,7 @@ dir=$(mktemp -d /tmp/tt-pg-XXXXXX) || run_without "cannot create a temporary dir
 [ "$(id -u)" -eq 0 ] && chown postgres "$dir"
 chmod 700 "$dir"
 
+# shellcheck disable=SC2317 # called by the EXIT trap
 stop() {
 	as_user "$bindir/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1
 	rm -rf "$dir"

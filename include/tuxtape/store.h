@@ -24,12 +24,13 @@ struct tt_store;
 
 /*
  * Open (creating if needed) the store at location: a file path, "sqlite:PATH",
- * or "postgresql://..." (not available in this build: -ENOTSUP with a clear
- * message). NULL means the default, $XDG_DATA_HOME/tuxtape/tuxtape.db.
+ * or a libpq URL "postgresql://..." / "postgres://..." (the database must
+ * exist; the schema is created in it). NULL means the default,
+ * $XDG_DATA_HOME/tuxtape/tuxtape.db.
  */
 int tt_store_open(const char *location, struct tt_store **out, struct tt_error *err);
 void tt_store_close(struct tt_store *s);
-/* The location actually opened (for messages). */
+/* The location actually opened (for messages; a URL's password shows as "***"). */
 const char *tt_store_location(const struct tt_store *s);
 
 int tt_store_begin(struct tt_store *s, struct tt_error *err);
