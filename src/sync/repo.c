@@ -82,10 +82,11 @@ int tt_vulns_open_cache(const char *dir, const char *source, bool may_clone,
 {
 	_cleanup_free_ char *url = normalize_source(source);
 	if (!strstr(url, "://") && !tt_path_exists(url))
-		return tt_error_set(err, -ENOENT,
-				    "--source %s: no such file or directory (give a vulns.git URL, or "
-				    "the path of a clone or bare repository)",
-				    url);
+		return tt_error_set(
+		    err, -ENOENT,
+		    "--source %s: no such file or directory (give a vulns.git URL, or "
+		    "the path of a clone or bare repository)",
+		    url);
 	if (is_git_bundle(url))
 		return tt_error_set(err, -EINVAL,
 				    "%s is a git bundle, which libgit2 cannot fetch from; clone it "

@@ -96,11 +96,11 @@ static void test_error_prefix_keeps_message(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_buf_appends_and_formats),
-		cmocka_unit_test(test_strv_sort_unique_removes_duplicates),
-		cmocka_unit_test(test_iso8601_parses_zones_and_dates),
-		cmocka_unit_test(test_atomic_write_replaces_file_and_read_back),
-		cmocka_unit_test(test_error_prefix_keeps_message),
+	    cmocka_unit_test(test_buf_appends_and_formats),
+	    cmocka_unit_test(test_strv_sort_unique_removes_duplicates),
+	    cmocka_unit_test(test_iso8601_parses_zones_and_dates),
+	    cmocka_unit_test(test_atomic_write_replaces_file_and_read_back),
+	    cmocka_unit_test(test_error_prefix_keeps_message),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
