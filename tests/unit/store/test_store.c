@@ -436,6 +436,116 @@ static void test_a_failed_write_rolls_back(void **state)
 	assert_true(exists);
 }
 
+static int profile_seen(void *ctx, const struct tt_store_profile *p)
+{
+	struct tt_strv *v = ctx;
+	tt_strv_push_owned(v, tt_xasprintf("%s %s exact=%d running=%d %ld/%ld/%ld/%ld/%ld %s",
+					   p->name, p->version ? p->version : "-", p->version_exact,
+					   p->running, p->n_builtin, p->n_module, p->n_header,
+					   p->n_unknown, p->n_absent, p->files_mode));
+	return 0;
+}
+
+static int file_seen(void *ctx, const struct tt_store_profile_file *f)
+{
+	tt_strv_push_owned(ctx,
+			   tt_xasprintf("%s %s %s", f->path, f->kind, f->module ? f->module : "-"));
+	return 0;
+}
+
+static int dir_seen(void *ctx, const struct tt_store_profile_unknown_dir *d)
+{
+	tt_strv_push_owned(ctx, tt_xasprintf("%s: %s", d->dir, d->reason));
+	return 0;
+}
+
+static int triage_cve_seen(void *ctx, const struct tt_store_triage_cve *c)
+{
+	tt_strv_push_owned(ctx,
+			   tt_xasprintf("cve %s %s %g %g", c->id, c->title, c->cna_score, c->epss));
+	return 0;
+}
+
+static int triage_dyad_seen(void *ctx, const struct tt_store_triage_dyad *d)
+{
+	tt_strv_push_owned(ctx, tt_xasprintf("dyad %s %s %s", d->cve_id,
+					     d->vuln_version ? d->vuln_version : "-",
+					     d->fix_version ? d->fix_version : "-"));
+	return 0;
+}
+
+static int triage_block_seen(void *ctx, const struct tt_store_triage_block *b)
+{
+	tt_strv_push_owned(ctx, tt_xasprintf("block %s %s", b->cve_id, b->default_status));
+	return 0;
+}
+
+/* Profiles and the triage read: the numbered placeholder, the per-kind sums, byte order. */
+static void test_profiles_and_the_triage_read(void **state)
+{
+	struct fixture *f = *state;
+	put(f->s, "CVE-2024-0050", "net/core/dev.c");
+	put(f->s, "CVE-2024-0051", "fs/ext4/inode.c");
+	const struct tt_store_profile_file files[] = {
+	    {"net/core/dev.c", "builtin", NULL, NULL},
+	    {"net/core_x.c", "module", "net/x.ko", NULL},
+	    {"include/linux/a.h", "header", NULL, NULL},
+	    {"fs/ext4/inode.c", "absent", NULL, "CONFIG_EXT4_FS is not set"},
+	};
+	const struct tt_store_profile_unknown_dir dirs[] = {{"drivers/gpu", "too hard"},
+							    {"drivers/gpu", "twice"}};
+	struct tt_store_profile p = {.name = "deb12",
+				     .created_at = 1700000000,
+				     .version = "6.1.170",
+				     .version_exact = true,
+				     .files_mode = "exact",
+				     .running = false};
+	struct tt_error err = {0};
+	assert_int_equal(tt_store_begin(f->s, &err), 0);
+	assert_int_equal(tt_store_profile_put(f->s, &p, files, 4, dirs, 2, &err), 0);
+	p.name = "arch";
+	p.version = NULL;
+	p.running = true;
+	p.files_mode = "none";
+	assert_int_equal(tt_store_profile_put(f->s, &p, NULL, 0, NULL, 0, &err), 0);
+	assert_int_equal(tt_store_commit(f->s, &err), 0);
+
+	struct tt_strv v = TT_STRV_INIT;
+	assert_int_equal(tt_store_profile_get(f->s, "deb12", profile_seen, &v, &err), 0);
+	assert_int_equal(v.n, 1);
+	assert_string_equal(v.v[0], "deb12 6.1.170 exact=1 running=0 1/1/1/0/1 exact");
+	tt_strv_free(&v);
+	assert_int_equal(tt_store_profile_list(f->s, profile_seen, &v, &err), 0);
+	assert_int_equal(v.n, 2);
+	assert_string_equal(v.v[0], "arch - exact=1 running=1 0/0/0/0/0 none");
+	tt_strv_free(&v);
+	assert_int_equal(tt_store_profile_files(f->s, "deb12", file_seen, &v, &err), 0);
+	assert_int_equal(v.n, 4);
+	assert_string_equal(v.v[2], "net/core/dev.c builtin -"); /* '/' sorts before '_' */
+	assert_string_equal(v.v[3], "net/core_x.c module net/x.ko");
+	tt_strv_free(&v);
+	assert_int_equal(tt_store_profile_unknown_dirs(f->s, "deb12", dir_seen, &v, &err), 0);
+	assert_int_equal(v.n, 1);
+	assert_string_equal(v.v[0], "drivers/gpu: too hard");
+	tt_strv_free(&v);
+	assert_int_equal(tt_store_profile_get(f->s, "nope", profile_seen, &v, &err), -ENOENT);
+	assert_int_equal(tt_store_profile_delete(f->s, "arch", &err), 0);
+	assert_int_equal(tt_store_profile_delete(f->s, "arch", &err), -ENOENT);
+
+	struct tt_strv seen = TT_STRV_INIT;
+	struct tt_store_triage_sink sink = {.cve = triage_cve_seen,
+					    .dyad = triage_dyad_seen,
+					    .block = triage_block_seen,
+					    .ctx = &seen};
+	assert_int_equal(tt_store_triage_read(f->s, &sink, &err), 0);
+	assert_int_equal(seen.n, 2 + 4 + 2);
+	assert_string_equal(seen.v[0], "cve CVE-2024-0050 net: fix a \"quoted\" thing 7.8 -1");
+	assert_string_equal(seen.v[2], "dyad CVE-2024-0050 6.1.43 6.1.78");
+	assert_string_equal(seen.v[3], "dyad CVE-2024-0050 6.4.8 -");
+	assert_string_equal(seen.v[6], "block CVE-2024-0050 unaffected");
+	tt_strv_free(&seen);
+}
+
 /* A PostgreSQL URL selects the PostgreSQL driver; failures name the server, never the password. */
 static void test_postgresql_location_names_the_server(void **state)
 {
@@ -473,6 +583,7 @@ int main(int argc, char **argv)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_a_limit_and_feeds_and_counts, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_a_failed_write_rolls_back, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_profiles_and_the_triage_read, setup, teardown),
 	    cmocka_unit_test(test_postgresql_location_names_the_server),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
