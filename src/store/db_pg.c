@@ -45,11 +45,21 @@ struct tt_db_stmt {
 	int row, n_rows;
 };
 
-static void trim_newline(char *s)
+/* libpq's messages end in a newline and may span lines ("\n\tIs the server running"). */
+static void one_line(char *s)
 {
-	size_t n = strlen(s);
-	while (n && (s[n - 1] == '\n' || s[n - 1] == ' '))
-		s[--n] = '\0';
+	char *w = s;
+	for (const char *r = s; *r; r++) {
+		if (*r == '\n' || *r == '\t') {
+			if (w > s && w[-1] != ' ')
+				*w++ = ' ';
+		} else {
+			*w++ = *r;
+		}
+	}
+	while (w > s && w[-1] == ' ')
+		w--;
+	*w = '\0';
 }
 
 /* SQL states worth telling apart for callers: the rest is an I/O failure. */
@@ -71,27 +81,42 @@ static int pg_fail(struct pg_db *db, const PGresult *res, struct tt_error *err, 
 		   const char *sql)
 {
 	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-	const char *m = res ? PQresultErrorMessage(res) : NULL;
+	/* The primary message alone: the full one adds a severity and a caret drawing. */
+	const char *m = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
 	char msg[512];
 	snprintf(msg, sizeof(msg), "%s", m && *m ? m : PQerrorMessage(db->conn));
-	trim_newline(msg);
+	one_line(msg);
 	return tt_error_set(err, code_of(state), "PostgreSQL %s (%s%s%s): %s%s%.160s%s", what,
 			    db->where, state ? ", SQL state " : "", state ? state : "", msg,
 			    sql ? " [in: " : "", sql ? sql : "", sql ? "]" : "");
 }
 
-/* The URL with any password replaced, so messages never carry it. */
+/* The URL with any password (user:PASSWORD@ or ?password=) replaced, so messages never carry it. */
 char *tt_db_pg_redact(const char *url)
 {
+	struct tt_buf b = TT_BUF_INIT;
 	const char *scheme = strstr(url, "://");
-	const char *at = scheme ? strchr(scheme + 3, '@') : NULL;
-	const char *slash = scheme ? strchr(scheme + 3, '/') : NULL;
-	if (!at || (slash && slash < at))
-		return tt_xstrdup(url);
-	const char *colon = memchr(scheme + 3, ':', (size_t)(at - scheme - 3));
-	if (!colon)
-		return tt_xstrdup(url);
-	return tt_xasprintf("%.*s:***%s", (int)(colon - url), url, at);
+	const char *auth = scheme ? scheme + 3 : url;
+	const char *at = strchr(auth, '@');
+	const char *end = auth + strcspn(auth, "/?");
+	const char *colon = at && at < end ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+	const char *p = url;
+	if (colon) {
+		tt_buf_add(&b, url, (size_t)(colon + 1 - url));
+		tt_buf_adds(&b, "***");
+		p = at;
+	}
+	for (;;) {
+		const char *q = strstr(p, "password=");
+		if (!q || q == url || (q[-1] != '?' && q[-1] != '&')) {
+			tt_buf_adds(&b, p);
+			break;
+		}
+		tt_buf_add(&b, p, (size_t)(q - p) + 9);
+		tt_buf_adds(&b, "***");
+		p = q + 9 + strcspn(q + 9, "&");
+	}
+	return tt_buf_detach(&b);
 }
 
 static void drop_stale(struct pg_db *db)
@@ -423,7 +448,7 @@ int tt_db_open_pg(const char *url, struct tt_db **out, struct tt_error *err)
 		char msg[512];
 		snprintf(msg, sizeof(msg), "%s",
 			 db->conn ? PQerrorMessage(db->conn) : "out of memory");
-		trim_newline(msg);
+		one_line(msg);
 		int r = tt_error_set(err, -ECONNREFUSED,
 				     "cannot connect to the PostgreSQL server of %s: %s", db->where,
 				     msg);

@@ -558,7 +558,10 @@ static void test_postgresql_location_names_the_server(void **state)
 	assert_non_null(strstr(err.msg, "PostgreSQL"));
 	assert_non_null(strstr(err.msg, "127.0.0.1:1/tuxtape"));
 	assert_null(strstr(err.msg, "s3cret"));
-	assert_int_equal(tt_store_open("postgres://127.0.0.1:1/tuxtape", &s, &err), r);
+	assert_int_equal(
+	    tt_store_open("postgres://127.0.0.1:1/tuxtape?password=s3cret&a=b", &s, &err), r);
+	assert_non_null(strstr(err.msg, "password=***&a=b"));
+	assert_null(strstr(err.msg, "s3cret"));
 }
 
 int main(int argc, char **argv)
