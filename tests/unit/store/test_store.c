@@ -407,8 +407,13 @@ static void test_a_limit_and_feeds_and_counts(void **state)
 	assert_int_equal(rows, 1);
 }
 
-/* A failed write, then the rollback every caller does, leaves the store as it was. */
-static void test_a_failed_write_rolls_back(void **state)
+/*
+ * A failed write fails the transaction, and the rollback every caller does
+ * leaves the store as it was. SQLite reports it at once; PostgreSQL sends
+ * writes ahead and reports it at the next statement that waits for the
+ * server, COMMIT at the latest, naming the statement that failed.
+ */
+static void test_a_failed_write_fails_the_transaction(void **state)
 {
 	struct fixture *f = *state;
 	put(f->s, "CVE-2024-0040", "mm/a.c");
@@ -416,23 +421,24 @@ static void test_a_failed_write_rolls_back(void **state)
 	struct tt_store_profile p = {.name = "k", .files_mode = "bogus"}; /* fails the CHECK */
 	assert_int_equal(tt_store_begin(f->s, &err), 0);
 	assert_int_equal(tt_store_cve_delete(f->s, "CVE-2024-0040", &err), 0);
-	assert_true(tt_store_profile_put(f->s, &p, NULL, 0, NULL, 0, &err) < 0);
-	assert_non_null(strstr(err.msg, "kernel profile 'k'"));
-	tt_store_rollback(f->s);
+	int r = tt_store_profile_put(f->s, &p, NULL, 0, NULL, 0, &err);
+	if (use_pg && r == 0)
+		r = tt_store_commit(f->s, &err);
+	else
+		tt_store_rollback(f->s);
+	assert_true(r < 0);
+	if (use_pg)
+		assert_non_null(strstr(err.msg, "INSERT INTO kernel_profile"));
+	else
+		assert_non_null(strstr(err.msg, "kernel profile 'k'"));
+	assert_true(strstr(err.msg, "CHECK") || strstr(err.msg, "check constraint"));
 	bool exists;
 	enum tt_cve_state st;
 	assert_int_equal(tt_store_cve_state(f->s, "CVE-2024-0040", &exists, &st, &err), 0);
 	assert_true(exists);
-	if (!use_pg)
-		return;
-	/* PostgreSQL rolls back at COMMIT after a failed statement: that must not look like
-	 * success. */
-	assert_int_equal(tt_store_begin(f->s, &err), 0);
-	assert_int_equal(tt_store_cve_delete(f->s, "CVE-2024-0040", &err), 0);
-	assert_true(tt_store_profile_put(f->s, &p, NULL, 0, NULL, 0, &err) < 0);
-	assert_true(tt_store_commit(f->s, &err) < 0);
-	assert_non_null(strstr(err.msg, "rolled back"));
-	assert_int_equal(tt_store_cve_state(f->s, "CVE-2024-0040", &exists, &st, &err), 0);
+	/* The store works on: the next transaction commits. */
+	put(f->s, "CVE-2024-0041", "mm/b.c");
+	assert_int_equal(tt_store_cve_state(f->s, "CVE-2024-0041", &exists, &st, &err), 0);
 	assert_true(exists);
 }
 
@@ -546,6 +552,52 @@ static void test_profiles_and_the_triage_read(void **state)
 	tt_strv_free(&seen);
 }
 
+static int count_profile(void *ctx, const struct tt_store_profile *p)
+{
+	*(long *)ctx = p->n_builtin;
+	return 0;
+}
+
+/* Many writes in a row (more than PostgreSQL keeps in flight), and one failing among them. */
+static void test_many_writes_in_one_transaction(void **state)
+{
+	struct fixture *f = *state;
+	enum { N = 700 };
+	struct tt_store_profile_file *files = tt_xcalloc(N, sizeof(*files));
+	char(*paths)[32] = tt_xcalloc(N, sizeof(*paths));
+	for (int i = 0; i < N; i++) {
+		snprintf(paths[i], sizeof(paths[i]), "dir/file%04d.c", i);
+		files[i] = (struct tt_store_profile_file){paths[i], "builtin", NULL, NULL};
+	}
+	struct tt_store_profile p = {.name = "big", .files_mode = "exact"};
+	struct tt_error err = {0};
+	assert_int_equal(tt_store_begin(f->s, &err), 0);
+	assert_int_equal(tt_store_profile_put(f->s, &p, files, N, NULL, 0, &err), 0);
+	long n = 0;
+	/* Read inside the transaction: the writes before it are visible. */
+	assert_int_equal(tt_store_profile_get(f->s, "big", count_profile, &n, &err), 0);
+	assert_int_equal(n, N);
+	assert_int_equal(tt_store_commit(f->s, &err), 0);
+
+	/* A duplicate path at 600: the primary key refuses it, and nothing of the second put stays.
+	 */
+	files[600].path = files[599].path;
+	p.name = "dup";
+	assert_int_equal(tt_store_begin(f->s, &err), 0);
+	int r = tt_store_profile_put(f->s, &p, files, N, NULL, 0, &err);
+	if (use_pg && r == 0)
+		r = tt_store_commit(f->s, &err);
+	else
+		tt_store_rollback(f->s);
+	assert_true(r < 0);
+	assert_non_null(strstr(err.msg, "kernel_profile_file"));
+	assert_int_equal(tt_store_profile_get(f->s, "dup", count_profile, &n, &err), -ENOENT);
+	assert_int_equal(tt_store_profile_get(f->s, "big", count_profile, &n, &err), 0);
+	assert_int_equal(n, N);
+	free(paths);
+	free(files);
+}
+
 /* A PostgreSQL URL selects the PostgreSQL driver; failures name the server, never the password. */
 static void test_postgresql_location_names_the_server(void **state)
 {
@@ -585,8 +637,10 @@ int main(int argc, char **argv)
 	    cmocka_unit_test_setup_teardown(test_file_globs_match_like_sqlite_glob, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_a_limit_and_feeds_and_counts, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_a_failed_write_rolls_back, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_a_failed_write_fails_the_transaction, setup,
+					    teardown),
 	    cmocka_unit_test_setup_teardown(test_profiles_and_the_triage_read, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_many_writes_in_one_transaction, setup, teardown),
 	    cmocka_unit_test(test_postgresql_location_names_the_server),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
