@@ -119,6 +119,12 @@ enum tt_boot_issue_kind {
 	TT_BOOT_LIVEPATCH, /* a "livepatch:" line reporting an error */
 };
 const char *tt_boot_issue_kind_name(enum tt_boot_issue_kind k);
+/*
+ * Which kind of trouble kernel message msg (the text after the timestamp)
+ * reports, or -1 for none. Shared with the fleet agent's /dev/kmsg reader so
+ * a boot test and a host judge the same lines the same way.
+ */
+int tt_boot_issue_kind_of(const char *msg);
 
 struct tt_boot_issue {
 	enum tt_boot_issue_kind kind;

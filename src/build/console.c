@@ -132,8 +132,7 @@ static bool console_has(const char *msg, const char *const *words)
 	return false;
 }
 
-/* Which kind of trouble a kernel message reports; -1 for none. */
-static int console_issue_kind(const char *msg)
+int tt_boot_issue_kind_of(const char *msg)
 {
 	static const char *const stall[] = {
 	    "self-detected stall",   "rcu: INFO:", "soft lockup", "hard LOCKUP",
@@ -178,7 +177,7 @@ static void console_classify(struct tt_boot_result *r, const char *kline)
 		r->issues[r->n_issues - 1].modules = tt_xstrdup(msg + 18 + (msg[18] == ' '));
 		return;
 	}
-	int kind = console_issue_kind(msg);
+	int kind = tt_boot_issue_kind_of(msg);
 	if (kind < 0)
 		return;
 	r->issues = tt_xrealloc(r->issues, (r->n_issues + 1) * sizeof(*r->issues));
