@@ -22,7 +22,8 @@
 #define TT_VULNS_DEFAULT_REMOTE "https://git.kernel.org/pub/scm/linux/security/vulns.git"
 
 struct tt_sync_progress {
-	/* phase: "fetch", "history", "ingest". Called from the calling thread only. */
+	/* phase: "fetch" (objects received), "ingest" (CVEs written). Called from the calling
+	 * thread only. */
 	void (*update)(void *ctx, const char *phase, uint64_t done, uint64_t total);
 	void *ctx;
 };
