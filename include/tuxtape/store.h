@@ -79,6 +79,8 @@ int tt_store_cve_put_encoded(struct tt_store *s, const struct tt_cve_record *rec
 			     const struct tt_cve_encoded *enc, const struct tt_cve_stored *old,
 			     bool *unchanged, struct tt_error *err);
 int tt_store_cve_delete(struct tt_store *s, const char *id, struct tt_error *err);
+/* Whether any CVE (either state) is stored: a first sync can skip per-id lookups. */
+int tt_store_cve_any(struct tt_store *s, bool *any, struct tt_error *err);
 /* Every stored CVE id (both states), sorted; appended to out. */
 int tt_store_cve_ids(struct tt_store *s, struct tt_strv *out, struct tt_error *err);
 /* Drop every CNA record (not the feeds, not the publication dates): start of a full sync. */

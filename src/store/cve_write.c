@@ -505,3 +505,15 @@ int tt_store_cve_ids(struct tt_store *s, struct tt_strv *out, struct tt_error *e
 	tt_db_finalize(s->db, st);
 	return r < 0 ? r : 0;
 }
+
+int tt_store_cve_any(struct tt_store *s, bool *any, struct tt_error *err)
+{
+	struct tt_db_stmt *st;
+	int r = tt_db_prepare(s->db, "SELECT 1 FROM cve LIMIT 1", &st, err);
+	if (r < 0)
+		return r;
+	r = tt_db_step(s->db, st, err);
+	*any = r == TT_DB_ROW;
+	tt_db_finalize(s->db, st);
+	return r < 0 ? r : 0;
+}

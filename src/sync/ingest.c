@@ -291,11 +291,11 @@ int tt_vulns_ingest(struct tt_store *s, git_repository *repo, const git_oid *tar
 		    const struct tt_sync_options *o, struct tt_sync_result *res,
 		    struct tt_strv *skipped_ids, struct tt_error *err)
 {
-	struct tt_store_counts counts = {0};
-	int rc = tt_store_counts(s, &counts, err);
+	bool any;
+	int rc = tt_store_cve_any(s, &any, err);
 	if (rc < 0)
 		return rc;
-	bool store_empty = counts.published + counts.rejected == 0;
+	bool store_empty = !any;
 	struct pool *p = tt_xcalloc(1, sizeof(*p));
 	pthread_mutex_init(&p->mu, NULL);
 	pthread_mutex_init(&p->warn_mu, NULL);

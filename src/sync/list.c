@@ -204,8 +204,8 @@ static void push_path_id(struct tt_ingest_list *l, const char *path)
 	memcpy(push(l)->id, id, sizeof(id));
 }
 
-static int locate_all(git_repository *repo, const git_oid *target, struct tt_ingest_list *out,
-		      struct tt_error *err)
+int tt_vulns_list_locate(git_repository *repo, const git_oid *target, struct tt_ingest_list *out,
+			 struct tt_error *err)
 {
 	sort_unique(out);
 	struct tt_year_trees yt = {0};
@@ -244,7 +244,6 @@ int tt_vulns_list_changed(git_repository *repo, const git_oid *from, const git_o
 			push_path_id(out, d->old_file.path);
 			push_path_id(out, d->new_file.path);
 		}
-		r = locate_all(repo, to, out, err);
 	}
 	git_diff_free(diff);
 	git_tree_free(a);
@@ -252,8 +251,7 @@ int tt_vulns_list_changed(git_repository *repo, const git_oid *from, const git_o
 	return r;
 }
 
-int tt_vulns_list_add_ids(git_repository *repo, const git_oid *target, const char *ids,
-			  struct tt_ingest_list *out, struct tt_error *err)
+void tt_vulns_list_add_ids(const char *ids, struct tt_ingest_list *out)
 {
 	while (ids && *ids) {
 		size_t n = strcspn(ids, " ,\n");
@@ -266,5 +264,4 @@ int tt_vulns_list_add_ids(git_repository *repo, const git_oid *target, const cha
 		}
 		ids += n + (ids[n] != '\0');
 	}
-	return locate_all(repo, target, out, err);
 }

@@ -91,8 +91,10 @@ static int list_items(git_repository *repo, struct tt_store *s, bool incremental
 	if (r == 0)
 		r = tt_store_meta_get(s, "vulns.skipped", &skipped, err);
 	/* Records skipped last time as broken are read again: they may be fixed now. */
-	if (r == 0 && skipped && skipped[0])
-		r = tt_vulns_list_add_ids(repo, to, skipped, items, err);
+	if (r == 0 && skipped)
+		tt_vulns_list_add_ids(skipped, items);
+	if (r == 0)
+		r = tt_vulns_list_locate(repo, to, items, err);
 	return r;
 }
 

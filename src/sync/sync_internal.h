@@ -62,12 +62,17 @@ void tt_ingest_list_free(struct tt_ingest_list *l);
 /* Every CVE in the target tree (full sync). */
 int tt_vulns_list_all(git_repository *repo, const git_oid *target, struct tt_ingest_list *out,
 		      struct tt_error *err);
-/* The CVEs whose files changed between from and to (incremental sync). */
+/*
+ * The ids of the CVEs whose files changed between from and to (incremental
+ * sync), and ids named in a space/comma-separated list (those skipped last
+ * time); both only collect ids: tt_vulns_list_locate() then sorts them and
+ * finds where each lives at the target, once for all.
+ */
 int tt_vulns_list_changed(git_repository *repo, const git_oid *from, const git_oid *to,
 			  struct tt_ingest_list *out, long *paths_changed, struct tt_error *err);
-/* Add ids named in extra (previously skipped) that exist at the target. */
-int tt_vulns_list_add_ids(git_repository *repo, const git_oid *target, const char *ids,
-			  struct tt_ingest_list *out, struct tt_error *err);
+void tt_vulns_list_add_ids(const char *ids, struct tt_ingest_list *out);
+int tt_vulns_list_locate(git_repository *repo, const git_oid *target, struct tt_ingest_list *out,
+			 struct tt_error *err);
 
 /* One first-publication fact; the earliest per id wins. */
 struct tt_first_seen {
