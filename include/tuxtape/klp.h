@@ -159,4 +159,108 @@ const char *tt_klp_status_name(enum tt_klp_status s);
 const char *tt_klp_ref_kind_name(enum tt_klp_ref_kind k);
 const char *tt_klp_refusal_kind_name(enum tt_klp_refusal_kind k);
 
+/* ---- the target kernel's symbols ---- */
+
+/*
+ * The symbols of the kernel a livepatch is built for: every symbol of
+ * vmlinux (or of a module) in kallsyms order, to compute the `sympos` the
+ * livepatch core uses for duplicated local names, and the exported symbols
+ * of Module.symvers, to tell references the module loader resolves from
+ * those that need a livepatch relocation.
+ */
+struct tt_klp_symtab;
+
+/* Load System.map, a /proc/kallsyms copy ("ADDR TYPE NAME [MODULE]") or a vmlinux ELF. */
+int tt_klp_symtab_load(const char *path, struct tt_klp_symtab **out, struct tt_error *err);
+/* Add the exported symbols of a Module.symvers ("CRC\tNAME\tMODULE\tEXPORT_TYPE[\tNS]"). */
+int tt_klp_symtab_load_symvers(struct tt_klp_symtab *s, const char *path, struct tt_error *err);
+void tt_klp_symtab_free(struct tt_klp_symtab *s);
+
+/* Exported to modules (Module.symvers); *module is "vmlinux" or the exporting module. */
+bool tt_klp_symtab_exported(const struct tt_klp_symtab *s, const char *name, const char **module);
+
+/*
+ * The livepatch core's sympos of symbol `name` in object `objname`
+ * ("vmlinux" or a module name): 0 when the name is unique there, else the
+ * 1-based position among the symbols of that name in kallsyms order. Which
+ * copy is meant is decided by `source_file` (vmlinux ELF: its STT_FILE
+ * block) and by `neighbours`, other local symbols of the same object (their
+ * addresses must sit around the candidate). -ENOENT when absent, -EPERM
+ * (message in err) when ambiguous.
+ */
+int tt_klp_symtab_sympos(const struct tt_klp_symtab *s, const char *objname, const char *name,
+			 const char *source_file, const char *const *neighbours, size_t nneighbours,
+			 unsigned long *sympos, struct tt_error *err);
+
+/* ---- the livepatch object ---- */
+
+struct tt_klp_emit_options {
+	const char *objname; /* "vmlinux" or the module name the object is linked into */
+	const char *
+	    source_file; /* "fs/proc/meminfo.c": names the object in messages, helps place locals */
+	const struct tt_klp_symtab *symtab; /* NULL: no sympos/export lookup (unique locals only) */
+};
+
+/* One function the livepatch replaces: a klp_func entry of the glue. */
+struct tt_klp_patched_func {
+	char *objname;	  /* "vmlinux" or the module name */
+	char *old_name;	  /* the function in the running kernel */
+	char *new_symbol; /* global alias in the emitted object: __tt_klp_new_<n> */
+	unsigned long old_sympos;
+};
+
+struct tt_klp_manifest {
+	struct tt_klp_patched_func *funcs;
+	size_t n;
+};
+
+void tt_klp_manifest_free(struct tt_klp_manifest *m);
+
+/*
+ * Write the livepatch object of a diff: a relocatable x86_64 ELF with the
+ * changed and new functions, the data and constants they newly need, and the
+ * special-section entries of those functions. References into the running
+ * kernel that the module loader cannot resolve are undefined symbols named
+ * by tt_klp_placeholder_name(), turned into livepatch relocations by
+ * tt_klp_postlink() after kbuild linked the module. Writes out_path only
+ * when the diff is patchable; refusals are returned as -EPERM with the
+ * message in err. Appends to m (the caller zero-initializes it once, so
+ * several objects can share one manifest).
+ */
+int tt_klp_emit(const struct tt_klp_diff *d, const struct tt_klp_emit_options *o,
+		const char *out_path, struct tt_klp_manifest *m, struct tt_error *err);
+
+/*
+ * The C source of the module's klp_patch: one klp_object per object name
+ * (vmlinux's is NULL), one klp_func per manifest entry, `replace` for an
+ * atomic-replace (cumulative) patch.
+ */
+int tt_klp_glue_write(const struct tt_klp_manifest *m, const char *module_name, bool replace,
+		      const char *out_c_path, struct tt_error *err);
+
+/*
+ * Rewrite a linked livepatch module in place: every relocation against a
+ * placeholder symbol moves from .rela.X to .klp.rela.OBJ.X
+ * (SHF_RELA_LIVEPATCH), and the placeholder becomes `.klp.sym.OBJ.NAME,POS`
+ * in SHN_LIVEPATCH. A module without placeholders is left as it was.
+ */
+int tt_klp_postlink(const char *ko_path, struct tt_error *err);
+
+struct tt_klp_postlink_stats {
+	size_t symbols;	    /* placeholders turned into .klp.sym symbols */
+	size_t relocations; /* relocations moved into .klp.rela sections */
+	size_t sections;    /* .klp.rela sections written */
+};
+/* The same, saying what it did (stats may be NULL). */
+int tt_klp_postlink_stats(const char *ko_path, struct tt_klp_postlink_stats *stats,
+			  struct tt_error *err);
+
+/*
+ * The undefined symbol tt_klp_emit writes for a reference to be
+ * livepatch-relocated, and its inverse. Its shape is private to this
+ * module and tt_klp_postlink; exposed for tests and messages.
+ */
+char *tt_klp_placeholder_name(const char *objname, const char *name, unsigned long sympos);
+bool tt_klp_placeholder_parse(const char *sym, char **objname, char **name, unsigned long *sympos);
+
 #endif
