@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "patch_cmds.h"
+#include "patch_sign_cmd.h"
 #include "tuxtape/build.h"
 
 static const char patch_usage[] =
@@ -15,7 +16,9 @@ static const char patch_usage[] =
     "  test     boot a kernel under QEMU with livepatch modules, load them, run a\n"
     "           check, unload them, and report what the kernel said\n"
     "  kernel   fetch a Debian kernel (image, headers, kbuild) into the cache and\n"
-    "           print its paths, e.g. the headers to build modules against\n";
+    "           print its paths, e.g. the headers to build modules against\n"
+    "  sign     append a kernel module signature, as the kernel's sign-file does\n"
+    "  verify-signature  check a module's signature against a certificate\n";
 
 static const char test_usage[] =
     "Usage: tuxtape patch test (--kernel ABI | --vmlinuz FILE) MODULE.ko...\n"
@@ -488,6 +491,10 @@ int cmd_patch(struct cli *cli, int argc, char **argv)
 		return patch_test(cli, argc - 1, argv + 1);
 	if (strcmp(argv[1], "kernel") == 0)
 		return patch_kernel(cli, argc - 1, argv + 1);
+	if (strcmp(argv[1], "sign") == 0)
+		return cmd_patch_sign(cli, argc - 1, argv + 1);
+	if (strcmp(argv[1], "verify-signature") == 0)
+		return cmd_patch_verify_signature(cli, argc - 1, argv + 1);
 	cli_error("unknown command 'patch %s' (see `tuxtape patch --help`)", argv[1]);
 	return EXIT_USAGE;
 }
