@@ -175,6 +175,13 @@ int tt_klp_symtab_load(const char *path, struct tt_klp_symtab **out, struct tt_e
 /* Add the exported symbols of a Module.symvers ("CRC\tNAME\tMODULE\tEXPORT_TYPE[\tNS]"). */
 int tt_klp_symtab_load_symvers(struct tt_klp_symtab *s, const char *path, struct tt_error *err);
 void tt_klp_symtab_free(struct tt_klp_symtab *s);
+/* An empty table, for Module.symvers alone (every local then gets sympos 0). */
+struct tt_klp_symtab *tt_klp_symtab_new(void);
+size_t tt_klp_symtab_count(const struct tt_klp_symtab *s);
+bool tt_klp_symtab_has_exports(const struct tt_klp_symtab *s);
+/* Does the table list symbols of objname ("vmlinux" or a module), or `name` there? */
+bool tt_klp_symtab_has_object(const struct tt_klp_symtab *s, const char *objname);
+bool tt_klp_symtab_defines(const struct tt_klp_symtab *s, const char *objname, const char *name);
 
 /* Exported to modules (Module.symvers); *module is "vmlinux" or the exporting module. */
 bool tt_klp_symtab_exported(const struct tt_klp_symtab *s, const char *name, const char **module);
@@ -205,7 +212,7 @@ struct tt_klp_emit_options {
 struct tt_klp_patched_func {
 	char *objname;	  /* "vmlinux" or the module name */
 	char *old_name;	  /* the function in the running kernel */
-	char *new_symbol; /* global alias in the emitted object: __tt_klp_new_<n> */
+	char *new_symbol; /* global alias in the emitted object: __tt_klp_new_OBJ__NAME__POS */
 	unsigned long old_sympos;
 };
 
