@@ -343,6 +343,61 @@ static void test_files_in_place_and_to_output(void **state)
 	tt_modsign_signer_free(s);
 }
 
+/* A module signed by another CMS producer: OpenSSL's defaults, with or without detaching. */
+static unsigned char *foreign_signed(struct fixture *f, unsigned int flags, size_t *out_len)
+{
+	FILE *fp = fopen(f->rsa_key, "r");
+	EVP_PKEY *key = PEM_read_PrivateKey(fp, NULL, NULL, NULL);
+	fclose(fp);
+	fp = fopen(f->rsa_cert, "r");
+	X509 *x = d2i_X509_fp(fp, NULL);
+	fclose(fp);
+	BIO *content = BIO_new_mem_buf(f->elf, (int)f->elf_len);
+	CMS_ContentInfo *cms = CMS_sign(x, key, NULL, content, CMS_BINARY | CMS_NOCERTS | flags);
+	assert_non_null(cms);
+	unsigned char *der = NULL;
+	int n = i2d_CMS_ContentInfo(cms, &der);
+	assert_true(n > 0);
+	*out_len = f->elf_len + (size_t)n + 12 + 28;
+	unsigned char *out = tt_xcalloc(1, *out_len);
+	memcpy(out, f->elf, f->elf_len);
+	memcpy(out + f->elf_len, der, (size_t)n);
+	unsigned char *info = out + f->elf_len + n;
+	info[2] = 2;
+	info[10] = (unsigned char)(n >> 8);
+	info[11] = (unsigned char)n;
+	memcpy(info + 12, TT_MODSIGN_MAGIC, 28);
+	OPENSSL_free(der);
+	CMS_ContentInfo_free(cms);
+	BIO_free(content);
+	X509_free(x);
+	EVP_PKEY_free(key);
+	return out;
+}
+
+/* The kernel accepts signed attributes, and only detached signatures: so does verify. */
+static void test_foreign_cms_profiles(void **state)
+{
+	struct fixture *f = *state;
+	size_t len;
+	struct tt_modsign_info info;
+	struct tt_error err = {0};
+	unsigned char *with_attrs = foreign_signed(f, CMS_DETACHED, &len);
+	assert_int_equal(verify_with(f->rsa_cert, with_attrs, len, &info, &err), 0);
+	assert_true(info.signed_attrs);
+	tt_modsign_info_free(&info);
+	with_attrs[10] ^= 1;
+	assert_int_equal(verify_with(f->rsa_cert, with_attrs, len, NULL, &err), -EKEYREJECTED);
+	free(with_attrs);
+
+	unsigned char *embedded = foreign_signed(f, 0, &len);
+	assert_int_equal(verify_with(f->rsa_cert, embedded, len, &info, &err), -EBADMSG);
+	assert_false(info.detached);
+	assert_non_null(strstr(err.msg, "embeds its content"));
+	tt_modsign_info_free(&info);
+	free(embedded);
+}
+
 /* ---- refusals ---- */
 
 static void test_tampering_detected(void **state)
@@ -558,6 +613,7 @@ int main(void)
 	    cmocka_unit_test(test_rsa_deterministic),
 	    cmocka_unit_test(test_round_trips),
 	    cmocka_unit_test(test_files_in_place_and_to_output),
+	    cmocka_unit_test(test_foreign_cms_profiles),
 	    cmocka_unit_test(test_tampering_detected),
 	    cmocka_unit_test(test_info_block_checked),
 	    cmocka_unit_test(test_wrong_certificate),

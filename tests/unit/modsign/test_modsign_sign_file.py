@@ -46,7 +46,10 @@ def cache_dir():
 def find_sign_file():
     explicit = os.environ.get("TT_SIGN_FILE")
     if explicit:
-        return explicit if os.access(explicit, os.X_OK) else None
+        if not os.access(explicit, os.X_OK):
+            print(f"SKIP: TT_SIGN_FILE={explicit} is not an executable file")
+            sys.exit(SKIP)
+        return explicit
     patterns = ["/usr/lib/linux-kbuild-*/scripts/sign-file",
                 "/usr/src/linux-headers-*/scripts/sign-file",
                 os.path.join(cache_dir(), "tuxtape/debian/*/root/usr/lib/linux-kbuild-*/scripts/sign-file")]
