@@ -160,10 +160,24 @@ int tt_db_open_sqlite(const char *path, struct tt_db **out, struct tt_error *err
 	 * timeout. 16 KiB pages (new stores only) suit rows of several KiB.
 	 * synchronous=NORMAL keeps the store consistent across crashes.
 	 */
-	const char *pragmas = "PRAGMA page_size=16384; PRAGMA journal_mode=TRUNCATE;"
-			      "PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536;"
-			      "PRAGMA temp_store=MEMORY;";
-	if (sqlite3_exec(h, pragmas, NULL, NULL, NULL) != SQLITE_OK) {
+	const char *pragmas = "PRAGMA page_size=16384; PRAGMA synchronous=NORMAL;"
+			      "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;";
+	/*
+	 * A store the fleet server keeps in WAL mode stays in it: leaving WAL
+	 * needs the database to itself, so forcing TRUNCATE would fail (locked)
+	 * whenever the server or another of its connections has it open.
+	 */
+	bool wal = false;
+	sqlite3_stmt *mode;
+	if (sqlite3_prepare_v2(h, "PRAGMA journal_mode", -1, &mode, NULL) == SQLITE_OK) {
+		if (sqlite3_step(mode) == SQLITE_ROW)
+			wal = sqlite3_strnicmp((const char *)sqlite3_column_text(mode, 0), "wal",
+					       3) == 0;
+		sqlite3_finalize(mode);
+	}
+	if (sqlite3_exec(h, pragmas, NULL, NULL, NULL) != SQLITE_OK ||
+	    (!wal &&
+	     sqlite3_exec(h, "PRAGMA journal_mode=TRUNCATE", NULL, NULL, NULL) != SQLITE_OK)) {
 		int r = sqlite_fail(h, err, "cannot configure the store");
 		tt_error_prefix(err, "%s: ", path);
 		sqlite3_close(h);
