@@ -16,7 +16,7 @@ libssl-dev zlib1g-dev libzstd-dev libelf-dev libmicrohttpd-dev libpq-dev"
 boot_pkgs="qemu-system-x86 busybox-static gcc-12 make"
 # postgresql: make check runs the store's tests against a throwaway server too.
 check_pkgs="$build_pkgs libcmocka-dev python3 sqlite3 xz-utils postgresql $boot_pkgs"
-bench_pkgs="$check_pkgs python3 time"
+bench_pkgs="$check_pkgs python3 time wrk"
 fuzz_pkgs="$check_pkgs clang libclang-rt-14-dev"
 demo_pkgs="$build_pkgs xz-utils"
 
