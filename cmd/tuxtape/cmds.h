@@ -8,5 +8,8 @@ int cmd_cve_sync(struct cli *cli, int argc, char **argv);
 int cmd_cve_enrich(struct cli *cli, int argc, char **argv);
 int cmd_cve_list(struct cli *cli, int argc, char **argv);
 int cmd_cve_show(struct cli *cli, int argc, char **argv);
+/* `tuxtape serve` and `tuxtape server ...` (the fleet server, docs/server.md). */
+int cmd_serve(struct cli *cli, int argc, char **argv);
+int cmd_server(struct cli *cli, int argc, char **argv);
 
 #endif

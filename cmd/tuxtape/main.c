@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cmds.h"
 #include "patch_cmds.h"
 #include "klp_cmd.h"
 #include "archive_cmd.h"
@@ -30,6 +31,8 @@ static const char usage_text[] =
     "  patch kernel   fetch a Debian kernel's image and headers into the cache\n"
     "  klp diff       what a patch changed in a kernel object, and if it can be livepatched\n"
     "  archive        the signed patch archive (TUF): init, add, publish, verify\n"
+    "  serve          the fleet server: HTTPS API for hosts and operators, the archive\n"
+    "  server         operate the fleet server's store: tokens, hosts, tiers, releases\n"
     "\n"
     "Global options:\n"
     "  --db LOCATION  the store: a SQLite file (default\n"
@@ -126,6 +129,10 @@ int main(int argc, char **argv)
 		return cmd_klp(&cli, argc - 1, argv + 1);
 	if (strcmp(cmd, "archive") == 0)
 		return cmd_archive(&cli, argc - 1, argv + 1);
+	if (strcmp(cmd, "serve") == 0)
+		return cmd_serve(&cli, argc - 1, argv + 1);
+	if (strcmp(cmd, "server") == 0)
+		return cmd_server(&cli, argc - 1, argv + 1);
 	cli_error("unknown command '%s' (see `tuxtape --help`)", cmd);
 	return EXIT_USAGE;
 }
