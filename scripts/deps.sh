@@ -14,8 +14,12 @@ libssl-dev zlib1g-dev libzstd-dev libelf-dev libmicrohttpd-dev libpq-dev"
 # The livepatch boot test (tests/integration/test_patch_boot.py): QEMU, a static busybox
 # for the initramfs, gcc-12 (Debian's kernel Makefile names it) to build the test module.
 boot_pkgs="qemu-system-x86 busybox-static gcc-12 make"
+# tuxtape patch build (tests/integration/patch): preparing a Debian kernel tree and building
+# objects in it (bc flex bison libssl-dev libelf-dev), pahole so the config keeps BTF, patch,
+# xz-utils for the source tarball.
+patchbuild_pkgs="bc flex bison libssl-dev libelf-dev dwarves patch xz-utils"
 # postgresql: make check runs the store's tests against a throwaway server too.
-check_pkgs="$build_pkgs libcmocka-dev python3 sqlite3 xz-utils postgresql $boot_pkgs"
+check_pkgs="$build_pkgs libcmocka-dev python3 sqlite3 xz-utils postgresql $boot_pkgs $patchbuild_pkgs"
 bench_pkgs="$check_pkgs python3 time wrk"
 fuzz_pkgs="$check_pkgs clang libclang-rt-14-dev"
 demo_pkgs="$build_pkgs xz-utils"
