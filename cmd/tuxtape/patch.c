@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* `tuxtape patch test|kernel`: the boot test bed for livepatch modules. */
+/* `tuxtape patch test|kernel|build`: building livepatch modules and their boot test bed. */
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +13,8 @@ static const char patch_usage[] =
     "\n"
     "Building and proving livepatches.\n"
     "\n"
+    "  build    build a livepatch module from source patches for one exact kernel\n"
+    "           (a Debian ABI, or a source tree with its config and symbols)\n"
     "  test     boot a kernel under QEMU with livepatch modules, load them, run a\n"
     "           check, unload them, and report what the kernel said\n"
     "  kernel   fetch a Debian kernel (image, headers, kbuild) into the cache and\n"
@@ -491,6 +493,8 @@ int cmd_patch(struct cli *cli, int argc, char **argv)
 		return patch_test(cli, argc - 1, argv + 1);
 	if (strcmp(argv[1], "kernel") == 0)
 		return patch_kernel(cli, argc - 1, argv + 1);
+	if (strcmp(argv[1], "build") == 0)
+		return cmd_patch_build(cli, argc - 1, argv + 1);
 	if (strcmp(argv[1], "sign") == 0)
 		return cmd_patch_sign(cli, argc - 1, argv + 1);
 	if (strcmp(argv[1], "verify-signature") == 0)

@@ -9,5 +9,7 @@
 #define EXIT_NOT_RUN 5
 
 int cmd_patch(struct cli *cli, int argc, char **argv);
+/* `patch build` (patch_build.c): source patches to a livepatch module. */
+int cmd_patch_build(struct cli *cli, int argc, char **argv);
 
 #endif

@@ -187,4 +187,128 @@ struct tt_boot_opts {
 int tt_boot_test(const struct tt_boot_opts *o, struct tt_boot_result *r, char **console,
 		 struct tt_error *err);
 
+/* ---- the kernel's source and a prepared build tree (src/build/ksource.c) ---- */
+/*
+ * What building single objects of a kernel exactly as its real build did
+ * takes: the source, an O= directory prepared once from the kernel's own
+ * .config (`make olddefconfig modules_prepare`), and the make variables that
+ * real build used. A prepared tree is only read afterwards: builds work in
+ * copies of it (tt_patchbuild).
+ */
+struct tt_ktree {
+	char *source_dir; /* srctree: the unpacked source, never written by builds */
+	char *obj_dir;	  /* the prepared O= directory */
+	char *config;	  /* the .config the tree was prepared from */
+	char *cc; /* the compiler the config names ("gcc-12", from CONFIG_CC_VERSION_TEXT) */
+	char *kernelrelease;	       /* passed as KERNELRELEASE=, or NULL */
+	bool prepared_now;	       /* false when the prepared tree came from the cache */
+	bool downloaded;	       /* the source package was downloaded by this call */
+	struct tt_strv config_changes; /* lines olddefconfig added or changed in the config */
+};
+void tt_ktree_free(struct tt_ktree *t);
+
+/*
+ * Prepare t->obj_dir from t->source_dir and t->config unless a completion
+ * marker there says it was done with the same inputs; holds a lock beside
+ * obj_dir meanwhile, so concurrent builds wait instead of racing. Fills
+ * t->cc from the config when NULL. jobs <= 0: 2.
+ */
+int tt_ktree_prepare(struct tt_ktree *t, int jobs, struct tt_error *err);
+
+/*
+ * The source of Debian kernel k (linux-source-X.Y at k's exact version,
+ * fetched with apt-get download), unpacked into k->dir/source, and an O=
+ * tree prepared from k's config in k->dir/obj, both cached. Fills t.
+ */
+int tt_ktree_debian(const struct tt_debian_kernel *k, int jobs, struct tt_ktree *t,
+		    struct tt_error *err);
+
+/*
+ * The real symbol table of Debian kernel k (Debian's System.map is a stub):
+ * /proc/kallsyms as the booted kernel shows it, taken once by booting k
+ * under QEMU (tt_boot_test) and cached as k->dir/kallsyms. *path is that
+ * file (caller frees); *booted says whether this call booted. busybox may be
+ * NULL (/bin/busybox).
+ */
+int tt_kallsyms_debian(const struct tt_debian_kernel *k, const char *busybox, char **path,
+		       bool *booted, struct tt_error *err);
+/* Decode the kallsyms dump framed in a console capture; exposed for tests. */
+int tt_kallsyms_from_console(const char *console, size_t len, char **out, size_t *out_len,
+			     struct tt_error *err);
+
+/* ---- a livepatch module from source patches (src/build/patchbuild.c) ---- */
+struct tt_patchbuild_opts {
+	const struct tt_ktree *tree; /* source and prepared O= tree of the target */
+	const char *headers_dir;     /* the target's module build dir: make -C DIR M=... modules */
+	const char *symtab;	     /* System.map, a /proc/kallsyms copy or vmlinux */
+	const char *symvers;	     /* Module.symvers; NULL: headers_dir/Module.symvers */
+	const char *const *patches;  /* unified diffs, applied in order with patch -p1 */
+	size_t n_patches;
+	/* more objects to compare (a patched header's users), "dir/file.o" */
+	const char *const *extra_objects;
+	size_t n_extra_objects;
+	const char *name;   /* the module's name: [a-z0-9_] */
+	bool replace;	    /* an atomic-replace (cumulative) livepatch */
+	const char *out_ko; /* where NAME.ko goes */
+	bool keep_work;	    /* keep the work directory (its path is in the result) */
+	int jobs;	    /* make -j; <= 0: 2 */
+	/* Called as each step ends, with its wall time (for -v); may be NULL. */
+	void (*on_step)(void *ctx, const char *step, double seconds);
+	void *ctx;
+};
+
+enum tt_patchbuild_outcome {
+	TT_PATCHBUILD_BUILT,   /* out_ko written */
+	TT_PATCHBUILD_NOTHING, /* the patches change no function (only __LINE__, or nothing) */
+	TT_PATCHBUILD_REFUSED, /* a change cannot be livepatched: see refusals */
+};
+
+struct tt_patchbuild_object {
+	char *object;		  /* "fs/proc/meminfo.o" */
+	char *source;		  /* "fs/proc/meminfo.c" */
+	char *objname;		  /* "vmlinux", or the module it is linked into */
+	struct tt_strv changed;	  /* functions the livepatch replaces */
+	struct tt_strv added;	  /* new functions it carries */
+	struct tt_strv line_only; /* functions where only __LINE__ values moved */
+	struct tt_strv refusals;  /* what cannot be livepatched here, one message each */
+};
+
+struct tt_patchbuild_step {
+	char *name;
+	double seconds;
+};
+
+struct tt_patchbuild_result {
+	enum tt_patchbuild_outcome outcome;
+	struct tt_patchbuild_object *objects;
+	size_t n_objects;
+	struct tt_patchbuild_step *steps;
+	size_t n_steps;
+	size_t n_refusals;	/* over all objects */
+	size_t klp_relocations; /* livepatch relocations written by the postlink step */
+	size_t klp_symbols;	/* .klp.sym symbols */
+	char *module;		/* out_ko when built, else NULL */
+	char *workdir;		/* the kept work directory, or NULL */
+	double seconds;		/* the whole build */
+};
+
+/*
+ * Build livepatch module o->name from o->patches against o->tree: copy the
+ * source (hard links) and the prepared O= tree into a work directory, build
+ * each affected object with -ffunction-sections -fdata-sections before and
+ * after applying the patches, diff the pairs, emit the livepatch objects and
+ * their klp_patch glue, link the module with kbuild against headers_dir and
+ * write its livepatch relocations. Returns 0 when the build ran to a verdict
+ * (r->outcome: built, nothing to patch, or refused with each reason);
+ * negative with err when it failed (a patch that does not apply, a compile
+ * error, a missing input).
+ */
+int tt_patchbuild(const struct tt_patchbuild_opts *o, struct tt_patchbuild_result *r,
+		  struct tt_error *err);
+void tt_patchbuild_result_free(struct tt_patchbuild_result *r);
+
+/* The files a unified diff changes (the +++ paths with their first component removed). */
+int tt_patch_files(const char *patch_text, const char *patch_name, struct tt_strv *files,
+		   struct tt_error *err);
+
 #endif
