@@ -241,7 +241,7 @@ static int cmd_unload(struct tt_agent *ag, const struct args *a)
 	if (a->names.n != 1)
 		return usage_error("%s", "unload takes one patch NAME");
 	struct tt_error err = {0};
-	int rc = tt_agent_unload(ag, a->names.v[0], true, &err);
+	int rc = tt_agent_unload(ag, a->names.v[0], true, "unloaded by the operator", &err);
 	print_log(stdout, ag);
 	if (rc < 0)
 		return fail(&err);

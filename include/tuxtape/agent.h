@@ -263,8 +263,12 @@ int tt_agent_boot_load(struct tt_agent *a, struct tt_error *err);
 int tt_agent_cycle(struct tt_agent *a, struct tt_error *err);
 /* Load one verified module file (marks, finit_module, watch, ledger, reports). */
 int tt_agent_load(struct tt_agent *a, struct tt_agent_patch *p, struct tt_error *err);
-/* Disable, wait for the unpatching, delete the module; hold it when the operator asked. */
-int tt_agent_unload(struct tt_agent *a, const char *name, bool hold, struct tt_error *err);
+/*
+ * Disable, wait for the unpatching, delete the module; hold it (no automatic
+ * reload) when asked. reason goes to the ledger and the "unloaded" report.
+ */
+int tt_agent_unload(struct tt_agent *a, const char *name, bool hold, const char *reason,
+		    struct tt_error *err);
 /* Read the kernel log from the saved cursor, report what names our patches. */
 int tt_agent_scan_kmsg(struct tt_agent *a, struct tt_error *err);
 /* Send a report (best effort when not enrolled: logged only). */

@@ -131,7 +131,9 @@ static void cycle_remove(struct tt_agent *a, const json_t *remove)
 	json_array_foreach(remove, i, v)
 	{
 		struct tt_error e = {0};
-		if (json_is_string(v) && tt_agent_unload(a, json_string_value(v), false, &e) < 0 &&
+		if (json_is_string(v) &&
+		    tt_agent_unload(a, json_string_value(v), false, "withdrawn by the server", &e) <
+			0 &&
 		    e.code != -ENOENT)
 			tt_strv_push_owned(&a->log, tt_xasprintf("%s", e.msg));
 	}

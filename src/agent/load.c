@@ -196,7 +196,8 @@ static bool unload_wait(struct tt_agent *a, const char *name)
 	}
 }
 
-int tt_agent_unload(struct tt_agent *a, const char *name, bool hold, struct tt_error *err)
+int tt_agent_unload(struct tt_agent *a, const char *name, bool hold, const char *reason,
+		    struct tt_error *err)
 {
 	struct tt_agent_lp lp;
 	int rc = tt_agent_lp_read(a->cfg, name, &lp, err);
@@ -216,14 +217,12 @@ int tt_agent_unload(struct tt_agent *a, const char *name, bool hold, struct tt_e
 	}
 	struct tt_agent_patch *p = tt_agent_ledger_find(&a->ledger, name);
 	if (rc == 0 && p) {
-		tt_agent_patch_set(p, TT_AGENT_PATCH_DISABLED,
-				   hold ? "unloaded by the operator" : "unloaded");
+		tt_agent_patch_set(p, TT_AGENT_PATCH_DISABLED, reason);
 		p->hold = hold;
 		rc = tt_agent_ledger_save(&a->ledger, err);
 	}
 	if (rc == 0)
-		tt_agent_report(a, "unloaded", name, hold ? "unloaded by the operator" : "unloaded",
-				NULL);
+		tt_agent_report(a, "unloaded", name, reason, NULL);
 	return rc;
 }
 

@@ -70,13 +70,10 @@ static void scan_event(struct tt_agent *a, const struct tt_kmsg_event *ev)
 		return;
 	struct tt_error e = {0};
 	/* Policy: a patch that makes the kernel complain comes out and stays out. */
-	if (tt_agent_unload(a, ours, true, &e) < 0)
+	if (tt_agent_unload(a, ours, true,
+			    "disabled by policy (on_warning = disable) after a kernel report",
+			    &e) < 0)
 		tt_strv_push_owned(&a->log, tt_xasprintf("%s: could not disable: %s", ours, e.msg));
-	struct tt_agent_patch *p = tt_agent_ledger_find(&a->ledger, ours);
-	if (p)
-		tt_agent_patch_set(
-		    p, TT_AGENT_PATCH_DISABLED,
-		    "disabled by policy (on_warning = disable) after a kernel report");
 }
 
 static struct tt_kmsg_grouper *scan_grouper(const struct tt_agent *a)
