@@ -419,13 +419,18 @@ static void add_aliases(struct emitter *e, struct tt_klp_manifest *staged)
 	}
 }
 
-/* ORIG.o's named locals: where they sit in the target tells which duplicate is ours. */
+/*
+ * ORIG.o's named functions and variables: the linker laid them out beside
+ * each other, so where they sit in the target tells which of several
+ * same-named locals is this object's. Numbered statics are left out: their
+ * numbers are not stable names.
+ */
 static void collect_neighbours(struct emitter *e)
 {
 	e->neighbours = tt_xcalloc(e->a->nsyms + 1, sizeof(*e->neighbours));
 	for (size_t i = 0; i < e->a->nsyms; i++) {
 		const struct kelf_sym *s = &e->a->syms[i];
-		if (s->bind == STB_LOCAL && s->sec && *s->name && !s->n.numbered_static &&
+		if (s->sec && *s->name && !s->n.numbered_static &&
 		    (s->type == STT_FUNC || s->type == STT_OBJECT))
 			e->neighbours[e->nneighbours++] = s->name;
 	}

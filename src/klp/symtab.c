@@ -442,23 +442,43 @@ static const char *base_name(const char *path)
 }
 
 /*
- * How many of the neighbours sit near candidate k: the object's other
- * locals were laid out beside it by the linker, within a window as wide as
- * the object has symbols (and some slack for what its headers add).
+ * How near the neighbours sit to candidate k: the object's other symbols
+ * were laid out beside it by the linker. Counted within a window as wide as
+ * the object has symbols (and some slack for what its headers add); the
+ * distance (in symbols) to the nearest of each breaks ties.
  */
-static size_t neighbourhood_score(const struct tt_klp_symtab *s, size_t k, const char *const *nb,
-				  size_t nnb)
+struct score {
+	size_t found, distance;
+};
+
+static struct score neighbourhood_score(const struct tt_klp_symtab *s, size_t k,
+					const char *const *nb, size_t nnb)
 {
-	size_t window = 2 * nnb + 32, score = 0;
-	size_t lo = k > window ? k - window : 0, hi = k + window < s->n ? k + window : s->n - 1;
-	for (size_t j = 0; j < nnb; j++)
-		for (size_t i = first_named(s, nb[j]); i != SIZE_MAX; i = s->syms[i].next)
-			if (i >= lo && i <= hi &&
-			    strcmp(s->syms[i].module, s->syms[k].module) == 0) {
-				score++;
-				break;
-			}
-	return score;
+	size_t window = 2 * nnb + 32;
+	struct score sc = {0, 0};
+	for (size_t j = 0; j < nnb; j++) {
+		if (strcmp(nb[j], s->syms[k].name) == 0)
+			continue; /* every candidate has its own name */
+		size_t best = SIZE_MAX;
+		for (size_t i = first_named(s, nb[j]); i != SIZE_MAX; i = s->syms[i].next) {
+			size_t dist = i > k ? i - k : k - i;
+			if (dist <= window && dist < best &&
+			    strcmp(s->syms[i].module, s->syms[k].module) == 0)
+				best = dist;
+		}
+		if (best != SIZE_MAX) {
+			sc.found++;
+			sc.distance += best;
+		}
+	}
+	return sc;
+}
+
+static int score_cmp(struct score a, struct score b)
+{
+	if (a.found != b.found)
+		return a.found > b.found ? 1 : -1;
+	return a.distance < b.distance ? 1 : a.distance > b.distance ? -1 : 0;
 }
 
 struct candidates {
@@ -505,19 +525,22 @@ static int pick_by_neighbours(const struct tt_klp_symtab *s, const char *objname
 			      const struct candidates *c, const char *const *nb, size_t nnb,
 			      unsigned long *sympos, struct tt_error *err)
 {
-	size_t best = 0, best_score = 0, ties = 0;
+	size_t best = 0;
+	struct score best_score = {0, 0};
+	bool tie = false;
 	struct tt_buf why = {0};
 	for (size_t i = 0; i < c->n; i++) {
-		size_t sc = neighbourhood_score(s, c->idx[i], nb, nnb);
-		tt_buf_addf(&why, "%s#%zu at 0x%llx: %zu of %zu neighbours", i ? "; " : "",
-			    c->pos[i], (unsigned long long)s->syms[c->idx[i]].addr, sc, nnb);
-		if (sc > best_score) {
-			best = i, best_score = sc, ties = 0;
-		} else if (sc == best_score) {
-			ties++;
-		}
+		struct score sc = neighbourhood_score(s, c->idx[i], nb, nnb);
+		tt_buf_addf(&why, "%s#%zu at 0x%llx: %zu of %zu neighbours near, %zu apart",
+			    i ? "; " : "", c->pos[i], (unsigned long long)s->syms[c->idx[i]].addr,
+			    sc.found, nnb, sc.distance);
+		int cmp = i ? score_cmp(sc, best_score) : 1;
+		if (cmp > 0)
+			best = i, best_score = sc, tie = false;
+		else if (cmp == 0)
+			tie = true;
 	}
-	if (best_score == 0 || ties) {
+	if (best_score.found == 0 || tie) {
 		int r = tt_error_set(err, -EPERM,
 				     "%s: %zu symbols named `%s` and nothing tells which one the "
 				     "patched object's is (%s)",
