@@ -165,6 +165,30 @@ static const char *const migrations[] = {
     "CREATE TABLE fleet_audit ("
     "  id @SERIAL_KEY@, at BIGINT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,"
     "  object TEXT NOT NULL DEFAULT '', detail TEXT NOT NULL DEFAULT '{}');",
+    /*
+     * 4 -> 5: the patch pipeline (issue 8, docs/pipeline.md). Revisions are
+     * never updated, only added: they are the history. A job's row carries
+     * its lease; the partial claim order is served by the (state, id) index.
+     */
+    "CREATE TABLE patch_raw ("
+    "  cve_id TEXT @BINARY@ NOT NULL, branch TEXT @BINARY@ NOT NULL, commit_id TEXT NOT NULL,"
+    "  author TEXT NOT NULL, authored_at BIGINT NOT NULL, subject TEXT NOT NULL,"
+    "  text TEXT NOT NULL, source TEXT, stored_at BIGINT NOT NULL,"
+    "  PRIMARY KEY (cve_id, branch));"
+    "CREATE TABLE patch_revision ("
+    "  id @SERIAL_KEY@, cve_id TEXT @BINARY@ NOT NULL, rev INTEGER NOT NULL,"
+    "  author TEXT NOT NULL, created_at BIGINT NOT NULL, message TEXT NOT NULL,"
+    "  text TEXT NOT NULL, sha256 TEXT NOT NULL, UNIQUE (cve_id, rev));"
+    "CREATE TABLE pipeline_job ("
+    "  id @SERIAL_KEY@, revision_id BIGINT NOT NULL, kernel TEXT NOT NULL,"
+    "  state TEXT NOT NULL"
+    "    CHECK (state IN ('queued', 'claimed', 'built', 'passed', 'failed')),"
+    "  attempts INTEGER NOT NULL DEFAULT 0, worker TEXT, lease_expires BIGINT,"
+    "  created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL,"
+    "  module_path TEXT, module_sha256 TEXT, error TEXT, build_log TEXT, test_log TEXT);"
+    "CREATE INDEX pipeline_job_state ON pipeline_job (state, id);"
+    "CREATE TABLE pipeline_approval ("
+    "  job_id BIGINT PRIMARY KEY, reviewer TEXT NOT NULL, approved_at BIGINT NOT NULL);",
 };
 
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
