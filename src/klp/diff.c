@@ -218,7 +218,10 @@ static void refuse_special_refs(struct tt_klp_diff *d, const struct kelf_sym *f)
 {
 	for (size_t i = 0; i < d->b->nsecs; i++) {
 		const struct kelf_sec *sec = &d->b->secs[i];
-		if (!sec->nrels || klp_section_is_ignored(sec->name))
+		/* Code that jumps back into f (static_cpu_has()'s .altinstr_aux) is code, not a
+		 * table. */
+		if (!sec->nrels || klp_section_is_ignored(sec->name) ||
+		    (sec->sh.sh_flags & SHF_EXECINSTR))
 			continue;
 		const struct klp_special *sp = klp_special_find(sec->name);
 		if (sp && sp->supported)
