@@ -14,6 +14,7 @@ static const char cve_usage[] =
     "  enrich   load KEV, vulnrichment (SSVC), EPSS or NVD data\n"
     "  list     list CVEs with filters\n"
     "  show     everything known about one CVE\n"
+    "  fix      store a CVE's fix commit, from a stable-tree clone, as its raw patch\n"
     "  status   what the store holds\n"
     "\n"
     "`tuxtape cve COMMAND --help` describes each.\n";
@@ -114,7 +115,7 @@ int cmd_cve(struct cli *cli, int argc, char **argv)
 		int (*fn)(struct cli *, int, char **);
 	} cmds[] = {
 	    {"sync", cmd_cve_sync}, {"enrich", cmd_cve_enrich}, {"list", cmd_cve_list},
-	    {"show", cmd_cve_show}, {"status", cve_status},
+	    {"show", cmd_cve_show}, {"status", cve_status}, {"fix", cmd_cve_fix},
 	};
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		if (strcmp(argv[1], cmds[i].name) == 0)

@@ -29,10 +29,13 @@ static const char usage_text[] =
     "  scan           which CVEs apply to kernel profiles, why, most urgent first\n"
     "  patch test     boot a kernel in QEMU: load livepatches, check, unload them\n"
     "  patch kernel   fetch a Debian kernel's image and headers into the cache\n"
+    "  patch revise|history|queue|jobs|job|approve\n"
+    "                 deployable patches with history, build jobs, approval\n"
     "  klp diff       what a patch changed in a kernel object, and if it can be livepatched\n"
     "  archive        the signed patch archive (TUF): init, add, publish, verify\n"
     "  serve          the fleet server: HTTPS API for hosts and operators, the archive\n"
     "  server         operate the fleet server's store: tokens, hosts, tiers, releases\n"
+    "  worker         claim build-and-test jobs from the pipeline's queue and run them\n"
     "\n"
     "Global options:\n"
     "  --db LOCATION  the store: a SQLite file (default\n"
@@ -123,10 +126,14 @@ int main(int argc, char **argv)
 		return cmd_kernel(&cli, argc - 1, argv + 1);
 	if (strcmp(cmd, "scan") == 0)
 		return cmd_scan(&cli, argc - 1, argv + 1);
+	if (strcmp(cmd, "patch") == 0 && argc > 2 && patch_pipeline_command(argv[2]))
+		return cmd_patch_pipeline(&cli, argc - 2, argv + 2);
 	if (strcmp(cmd, "patch") == 0)
 		return cmd_patch(&cli, argc - 1, argv + 1);
 	if (strcmp(cmd, "klp") == 0)
 		return cmd_klp(&cli, argc - 1, argv + 1);
+	if (strcmp(cmd, "worker") == 0)
+		return cmd_worker(&cli, argc - 1, argv + 1);
 	if (strcmp(cmd, "archive") == 0)
 		return cmd_archive(&cli, argc - 1, argv + 1);
 	if (strcmp(cmd, "serve") == 0)
