@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -134,26 +135,59 @@ static void sleep_interruptible(double seconds)
 	}
 }
 
-static int cmd_run(struct tt_agent *ag, const struct args *a)
+/* One cycle in a child process (see cmd_run); its exit status is 0 or 1. */
+static int run_cycle_child(const struct tt_agent_config *cfg)
 {
 	struct tt_error err = {0};
+	struct tt_agent ag;
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	int rc = tt_agent_open(&ag, cfg, NULL, &err);
+	if (rc == 0) {
+		/* Marks left by a host crash, or by a worker that died mid-load. */
+		if (tt_agent_recover(&ag, &err) < 0)
+			fprintf(stderr, "tuxtape-agent: %s\n", err.msg);
+		tt_error_clear(&err);
+		rc = tt_agent_cycle(&ag, &err);
+		print_log(stderr, &ag);
+		tt_agent_close(&ag);
+	}
+	if (rc < 0)
+		fprintf(stderr, "tuxtape-agent: %s\n", err.msg);
+	fflush(stderr);
+	return rc < 0 ? 1 : 0;
+}
+
+/*
+ * The daemon forks a worker for each cycle: the idle parent never touches
+ * libcurl or OpenSSL, so it stays small (the footprint target), and whatever
+ * a cycle allocates or breaks ends with it. A stop request waits for the
+ * running cycle: killing it mid-load would leave a loading mark behind.
+ */
+static int cmd_run(const struct tt_agent_config *cfg, const struct args *a)
+{
 	struct sigaction sa = {.sa_handler = on_stop};
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
-	if (tt_agent_recover(ag, &err) < 0)
-		fprintf(stderr, "tuxtape-agent: %s\n", err.msg);
-	int rc = 0;
+	int status = 0;
 	while (!stop_requested) {
-		tt_error_clear(&err);
-		rc = tt_agent_cycle(ag, &err);
-		print_log(stderr, ag);
-		if (rc < 0)
-			fprintf(stderr, "tuxtape-agent: %s\n", err.msg);
+		fflush(stderr);
+		pid_t pid = fork();
+		if (pid < 0) {
+			fprintf(stderr, "tuxtape-agent: fork: %s\n", strerror(errno));
+			status = 1;
+		} else if (pid == 0) {
+			_exit(run_cycle_child(cfg));
+		} else {
+			int ws;
+			while (waitpid(pid, &ws, 0) < 0 && errno == EINTR)
+				;
+			status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 1;
+		}
 		if (a->once)
 			break;
-		sleep_interruptible(ag->cfg->interval + jitter_seconds(ag->cfg->jitter));
+		sleep_interruptible(cfg->interval + jitter_seconds(cfg->jitter));
 	}
-	return a->once && rc < 0 ? 1 : 0;
+	return a->once ? status : 0;
 }
 
 static int cmd_boot(struct tt_agent *ag)
@@ -252,8 +286,6 @@ static int cmd_unload(struct tt_agent *ag, const struct args *a)
 static int dispatch(struct tt_agent *ag, const struct args *a)
 {
 	const char *c = a->command;
-	if (!strcmp(c, "run"))
-		return cmd_run(ag, a);
 	if (!strcmp(c, "boot"))
 		return cmd_boot(ag);
 	if (!strcmp(c, "apply"))
@@ -278,6 +310,9 @@ static int dispatch(struct tt_agent *ag, const struct args *a)
 static int run_command(const struct args *a, struct tt_agent_config *cfg)
 {
 	struct tt_error err = {0};
+	if (!strcmp(a->command, "run"))
+		return cmd_run(cfg, a);
+	curl_global_init(CURL_GLOBAL_DEFAULT);
 	if (!strcmp(a->command, "blocking")) /* needs no state directory */
 		return print_blocking(stdout, cfg, &err) < 0 ? fail(&err) : 0;
 	struct tt_agent ag;
@@ -304,7 +339,6 @@ int main(int argc, char **argv)
 		struct tt_agent_config cfg;
 		tt_agent_config_init(&cfg);
 		rc = load_config(&a, &cfg);
-		curl_global_init(CURL_GLOBAL_DEFAULT);
 		if (rc == 0)
 			rc = run_command(&a, &cfg);
 		curl_global_cleanup();
