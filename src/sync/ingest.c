@@ -287,15 +287,10 @@ static int thread_count(const struct tt_sync_options *o)
 }
 
 int tt_vulns_ingest(struct tt_store *s, git_repository *repo, const git_oid *target,
-		    bool from_workdir, const struct tt_ingest_list *items,
-		    const struct tt_sync_options *o, struct tt_sync_result *res,
-		    struct tt_strv *skipped_ids, struct tt_error *err)
+		    bool from_workdir, bool store_empty, const struct tt_ingest_list *items,
+		    const struct tt_sync_options *o, struct tt_ingest_side *side,
+		    struct tt_sync_result *res, struct tt_strv *skipped_ids, struct tt_error *err)
 {
-	bool any;
-	int rc = tt_store_cve_any(s, &any, err);
-	if (rc < 0)
-		return rc;
-	bool store_empty = !any;
 	struct pool *p = tt_xcalloc(1, sizeof(*p));
 	pthread_mutex_init(&p->mu, NULL);
 	pthread_mutex_init(&p->warn_mu, NULL);
@@ -316,6 +311,12 @@ int tt_vulns_ingest(struct tt_store *s, git_repository *repo, const git_oid *tar
 		pthread_create(&threads[t], NULL, worker, p);
 	int r = 0;
 	for (size_t i = 0; i < items->n && r == 0; i++) {
+		if (side && !side->done && i % CHUNK == 0 && atomic_load(side->ready)) {
+			side->done = true;
+			r = side->write(side->ctx, err);
+			if (r < 0)
+				break;
+		}
 		struct slot *sl = wait_ready(p, i);
 		r = apply_item(s, &items->v[i], sl, p, res, skipped_ids, err);
 		release(p, sl, i);

@@ -117,14 +117,20 @@ static int save_cursor(struct tt_store *s, const char *source, const char *commi
 	return r;
 }
 
-/* The history walk runs beside the ingest: it needs git only, the store comes after. */
+/*
+ * The history walk runs beside the ingest: it needs git only. The writer
+ * stores what it found (write_history) as soon as it is finished.
+ */
 struct history_job {
 	const char *repo_path;
 	const git_oid *from, *to;
+	struct tt_store *store;
+	bool full; /* a full sync: the dates are recomputed from all of history */
 	struct tt_first_seen_list found;
 	struct tt_error err;
 	int rc;
 	double seconds;
+	atomic_bool finished; /* set last: the fields above are then the writer's */
 };
 
 static void *history_thread(void *arg)
@@ -133,23 +139,32 @@ static void *history_thread(void *arg)
 	double t0 = tt_now_monotonic();
 	h->rc = tt_vulns_first_seen_collect(h->repo_path, h->from, h->to, &h->found, &h->err);
 	h->seconds = tt_now_monotonic() - t0;
+	atomic_store(&h->finished, true);
 	return NULL;
 }
 
-/* Join the history walk and record what it found; the first error wins. */
-static int finish_history(struct tt_store *s, pthread_t thread, struct history_job *h, bool full,
-			  int r, struct tt_error *err)
+/* Record what the finished history walk found, or its error. */
+static int write_history(void *ctx, struct tt_error *err)
 {
-	pthread_join(thread, NULL);
-	if (r == 0 && h->rc < 0) {
-		r = h->rc;
+	struct history_job *h = ctx;
+	if (h->rc < 0) {
 		if (err)
 			*err = h->err;
+		return h->rc;
 	}
-	if (r == 0 && full)
-		r = tt_store_cve_first_seen_reset(s, err);
+	int r = h->full ? tt_store_cve_first_seen_reset(h->store, err) : 0;
 	if (r == 0)
-		r = tt_vulns_first_seen_write(s, &h->found, err);
+		r = tt_vulns_first_seen_write(h->store, &h->found, err);
+	return r;
+}
+
+/* Join the history walk and record what it found, unless the ingest did; the first error wins. */
+static int finish_history(pthread_t thread, struct history_job *h,
+			  const struct tt_ingest_side *side, int r, struct tt_error *err)
+{
+	pthread_join(thread, NULL);
+	if (r == 0 && !side->done)
+		r = write_history(h, err);
 	tt_first_seen_free(&h->found);
 	return r;
 }
@@ -165,9 +180,19 @@ static int ingest_tx(struct tt_store *s, git_repository *repo, const char *sourc
 	int r = tt_store_begin(s, err);
 	if (r < 0)
 		return r;
+	bool any = true;
+	r = tt_store_cve_any(s, &any, err);
+	if (r < 0) {
+		tt_store_rollback(s);
+		return r;
+	}
 	struct history_job h = {.repo_path = git_repository_path(repo),
 				.from = res->incremental ? &from : NULL,
-				.to = to};
+				.to = to,
+				.store = s,
+				.full = !res->incremental};
+	atomic_init(&h.finished, false);
+	struct tt_ingest_side side = {.ready = &h.finished, .write = write_history, .ctx = &h};
 	pthread_t thread;
 	pthread_create(&thread, NULL, history_thread, &h);
 	struct tt_ingest_list items = {0};
@@ -175,11 +200,12 @@ static int ingest_tx(struct tt_store *s, git_repository *repo, const char *sourc
 	double t0 = tt_now_monotonic();
 	r = list_items(repo, s, res->incremental, &from, to, &items, res, err);
 	if (r == 0)
-		r = tt_vulns_ingest(s, repo, to, tt_vulns_workdir_at(repo, to), &items, o, res,
-				    &skipped, err);
-	r = finish_history(s, thread, &h, !res->incremental, r, err);
+		r = tt_vulns_ingest(s, repo, to, tt_vulns_workdir_at(repo, to), !any, &items, o,
+				    &side, res, &skipped, err);
+	r = finish_history(thread, &h, &side, r, err);
 	res->history_seconds = h.seconds;
-	if (r == 0 && !res->incremental)
+	/* Into an empty store, every id stored is one just listed: nothing can be stale. */
+	if (r == 0 && !res->incremental && any)
 		r = remove_stale(s, &items, res, err);
 	if (r == 0)
 		r = save_cursor(s, source, res->to_commit, &skipped, err);

@@ -5,6 +5,7 @@
 
 #include <git2.h>
 #include <pthread.h>
+#include <stdatomic.h>
 
 #include "tuxtape/cve.h"
 #include "tuxtape/sync.h"
@@ -98,13 +99,27 @@ int tt_vulns_first_seen_write(struct tt_store *s, const struct tt_first_seen_lis
 void tt_first_seen_free(struct tt_first_seen_list *l);
 
 /*
+ * Store work of another thread's making that the writer takes up between
+ * records once ready is set (the history walk's dates): done then, while the
+ * workers still parse, it does not hold up the end of the sync with one core
+ * idle. When the ingest ends first, done stays false and the caller does it.
+ */
+struct tt_ingest_side {
+	atomic_bool *ready;
+	int (*write)(void *ctx, struct tt_error *err);
+	void *ctx;
+	bool done;
+};
+
+/*
  * Parse the listed CVEs of target on worker threads and write them to the
  * store: from the work tree when it holds exactly target (from_workdir),
- * otherwise from git blobs.
+ * otherwise from git blobs. store_empty: no CVE is stored yet, so none needs
+ * looking up first. side may be NULL.
  */
 int tt_vulns_ingest(struct tt_store *s, git_repository *repo, const git_oid *target,
-		    bool from_workdir, const struct tt_ingest_list *items,
-		    const struct tt_sync_options *o, struct tt_sync_result *res,
-		    struct tt_strv *skipped_ids, struct tt_error *err);
+		    bool from_workdir, bool store_empty, const struct tt_ingest_list *items,
+		    const struct tt_sync_options *o, struct tt_ingest_side *side,
+		    struct tt_sync_result *res, struct tt_strv *skipped_ids, struct tt_error *err);
 
 #endif
