@@ -91,7 +91,6 @@ char *tt_pipe_clean_text(const char *text, size_t max)
 		}
 	}
 	struct tt_buf b = TT_BUF_INIT;
-	tt_buf_grow(&b, len + 1);
 	for (size_t i = 0; i < len;) {
 		size_t n = utf8_sequence(p + i, len - i);
 		if (n == 0) {
