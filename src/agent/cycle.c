@@ -116,6 +116,8 @@ static void cycle_want(struct tt_agent *a, struct tt_tuf_client *c, const char *
 	if (cycle_fetch(a, c, archive_url, &w, &e) < 0) {
 		(*failures)++;
 		p = tt_agent_ledger_add(&a->ledger, w.name);
+		if (!p->target) /* so the heartbeat names what was refused */
+			p->target = tt_xstrdup(w.target);
 		tt_agent_patch_set(p, TT_AGENT_PATCH_FAILED, e.msg);
 		tt_agent_report(a, "verification_failed", w.name, e.msg, NULL);
 		return;

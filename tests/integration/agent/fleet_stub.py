@@ -1,14 +1,16 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""A minimal stand-in for `tuxtape serve` (docs/fleet-api.md), used by the agent's
-end-to-end test while the real server is not in the tree: enroll, heartbeat,
-report, and the signed archive as static files under /archive/. Each instance
-listens on its own loopback port and hands out its own "desired" list, so one
-guest boot can run several scenarios."""
+"""The fleet server for the agent's end-to-end test and benchmark: the real
+`tuxtape serve` (RealServer) when the binary has it, else a minimal stand-in
+speaking docs/fleet-api.md (FleetStub: enroll, heartbeat, report, and the
+signed archive as static files under /archive/). Each instance listens on its
+own loopback port and hands out its own "desired" list, so one guest boot can
+run several scenarios."""
 import http.server
 import json
 import os
 import secrets
 import threading
+import time
 
 
 class FleetStub:
@@ -95,3 +97,64 @@ class FleetStub:
 
     def close(self):
         self.httpd.shutdown()
+
+    def token(self):
+        return "tte_test"
+
+
+class RealServer:
+    """`tuxtape serve --insecure-http` on a loopback port with its own SQLite store,
+    one tier taking every host, and a release per desired patch; queried through
+    `tuxtape server` for what the hosts said. Same interface as FleetStub."""
+
+    def __init__(self, tuxtape, workdir, archive_dir, desired, kernel_release):
+        import socket
+        import subprocess
+        self.tuxtape, self.db = tuxtape, os.path.join(workdir, "fleet.db")
+        os.makedirs(workdir, exist_ok=True)
+        tiers = os.path.join(workdir, "tiers.json")
+        with open(tiers, "w") as f:
+            json.dump({"tiers": [{"name": "all", "percent": 100}]}, f)
+        self._server("tiers", "set", tiers)
+        for d in desired:
+            self._server("release", "--patch", d["name"], "--target", d["target"],
+                         "--sha256", d["sha256"], "--kernel-release", kernel_release)
+        with socket.socket() as s:  # a free port, named up front for --archive-url
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.log = open(os.path.join(workdir, "serve.log"), "w")
+        self.proc = subprocess.Popen(
+            [tuxtape, "--db", self.db, "serve", "--insecure-http", "--port", str(self.port),
+             "--archive", archive_dir, "--stop-threshold", "0",
+             "--archive-url", f"http://10.0.2.2:{self.port}/archive/"],
+            stdout=self.log, stderr=self.log)
+        for _ in range(100):
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", self.port)) == 0:
+                    return
+            time.sleep(0.05)
+        raise SystemExit(f"tuxtape serve did not start: {open(self.log.name).read()}")
+
+    def _server(self, *args):
+        import subprocess
+        p = subprocess.run([self.tuxtape, "--db", self.db, "server", *args],
+                           capture_output=True, text=True)
+        if p.returncode != 0:
+            raise SystemExit(f"tuxtape server {' '.join(args)}: {p.stderr}")
+        return p.stdout
+
+    def token(self):
+        return self._server("enroll-token").strip()
+
+    def last_patches(self):
+        hosts = json.loads(self._server("hosts", "--json"))
+        return {p["name"]: p["state"] for h in hosts for p in h.get("patches", [])}
+
+    def reports_of(self, kind, patch=None):
+        return [r for r in json.loads(self._server("reports", "--json"))
+                if r["kind"] == kind and (patch is None or r.get("patch") == patch)]
+
+    def close(self):
+        self.proc.terminate()
+        self.proc.wait(timeout=30)
+        self.log.close()

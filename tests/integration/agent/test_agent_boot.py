@@ -4,7 +4,8 @@
 
 The host builds five hand-written modules against the cached kernel headers
 (modules/), publishes them with `tuxtape archive`, and serves the fleet API and
-the archive on loopback ports (fleet_stub.py, until `tuxtape serve` exists);
+the archive on loopback ports (`tuxtape serve --insecure-http`, or the stand-in
+in fleet_stub.py when the binary has no serve command);
 the guest reaches them through QEMU user networking at 10.0.2.2. The guest
 gets busybox, the agent binary with its shared libraries, e1000.ko and an
 /init that runs the scenarios and prints TTAGENT: markers.
@@ -38,7 +39,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from fleet_stub import FleetStub  # noqa: E402
+from fleet_stub import FleetStub, RealServer  # noqa: E402
 
 SKIP = 77
 ABI = "6.1.0-47-amd64"
@@ -219,7 +220,7 @@ mark() { echo "TTAGENT:$*"; }
 json() { mark JSON-BEGIN $1; shift; "$@"; mark JSON-END; }
 enroll() {
   for i in 1 2 3 4 5 6 7 8 9 10; do
-    ag $1 enroll --server http://10.0.2.2:$2/ --token tte_test && return 0
+    ag $1 enroll --server http://10.0.2.2:$2/ --token $3 && return 0
     sleep 0.5
   done
   return 1
@@ -273,7 +274,7 @@ def markers(console):
 # ---- the scenarios ----
 
 MAIN_BODY = """insmod /lib/tt/tt_stuck_target.ko
-enroll main {main}; mark RC enroll-main $?
+enroll main {main} {main_token}; mark RC enroll-main $?
 ag main apply; mark RC apply-main $?
 mark CMDLINE $(cat /proc/cmdline)
 cat /proc/version >/dev/null
@@ -286,14 +287,14 @@ ag main patches -v
 touch /etc/tuxtape/disable
 ag main apply; mark RC apply-killed $?
 rm /etc/tuxtape/disable
-enroll tamper {tamper}; ag tamper apply; mark RC apply-tamper $?
+enroll tamper {tamper} {tamper_token}; ag tamper apply; mark RC apply-tamper $?
 json tamper-status ag tamper status --json
 date -s "{future}" >/dev/null
-enroll expired {expired}; ag expired apply; mark RC apply-expired $?
+enroll expired {expired} {expired_token}; ag expired apply; mark RC apply-expired $?
 json expired-status ag expired status --json
 """
 
-CRASH1_BODY = """enroll crash {crash}; mark RC enroll-crash $?
+CRASH1_BODY = """enroll crash {crash} {crash_token}; mark RC enroll-crash $?
 ag crash apply >/tmp/apply.log 2>&1 &
 i=0
 while ! grep -q tt_lp_slow /var/lib/tuxtape/state.json 2>/dev/null && [ $i -lt 300 ]; do
@@ -383,6 +384,16 @@ def state_from(console):
         return None
 
 
+def pick_server(tuxtape, tmp):
+    """The real `tuxtape serve` when this build has it, else the stand-in."""
+    if run(tuxtape, "serve", "--help").returncode == 0:
+        print("server: tuxtape serve --insecure-http")
+        return lambda name, arch, desired: RealServer(
+            tuxtape, os.path.join(tmp, "server-" + name), arch, desired, ABI)
+    print("server: fleet_stub.py (this tuxtape has no serve command)")
+    return lambda name, arch, desired: FleetStub(arch, desired)
+
+
 def main():
     tuxtape, agent = sys.argv[1], sys.argv[2]
     k = prerequisites(tuxtape)
@@ -391,14 +402,17 @@ def main():
     with tempfile.TemporaryDirectory(prefix="tt-agent-boot-") as tmp:
         ko = build_modules(k, tmp)
         arch, d = publish(tuxtape, ko, tmp)
-        main_srv = FleetStub(arch, [d["tt_lp_good"], d["tt_lp_warn"], d["tt_lp_stuck"]])
-        tamper = FleetStub(arch, [d["tt_lp_tamper"]])
-        expired = FleetStub(arch, [d["tt_lp_good"]])
-        crash = FleetStub(arch, [d["tt_lp_slow"]])
+        server = pick_server(tuxtape, tmp)
+        main_srv = server("main", arch, [d["tt_lp_good"], d["tt_lp_warn"], d["tt_lp_stuck"]])
+        tamper = server("tamper", arch, [d["tt_lp_tamper"]])
+        expired = server("expired", arch, [d["tt_lp_good"]])
+        crash = server("crash", arch, [d["tt_lp_slow"]])
         machine_id = os.urandom(16).hex()
         future = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(time.time() + 3 * 86400))
         body = MAIN_BODY.format(main=main_srv.port, tamper=tamper.port,
-                                expired=expired.port, future=future)
+                                expired=expired.port, future=future,
+                                main_token=main_srv.token(), tamper_token=tamper.token(),
+                                expired_token=expired.token())
         initrd = os.path.join(tmp, "main.gz")
         base_guest(agent, k, ko, arch, body, machine_id).build(initrd)
         console, secs = boot(k, initrd, "1 (main, tamper, expired)")
@@ -412,8 +426,8 @@ def main():
         check_faults(console, rcs, blocks, tamper, expired)
 
         initrd = os.path.join(tmp, "crash1.gz")
-        base_guest(agent, k, ko, arch, CRASH1_BODY.format(crash=crash.port),
-                   machine_id).build(initrd)
+        body = CRASH1_BODY.format(crash=crash.port, crash_token=crash.token())
+        base_guest(agent, k, ko, arch, body, machine_id).build(initrd)
         console, secs = boot(k, initrd, "2 (crash during load)")
         boot_secs.append(secs)
         check("TTAGENT:LOADING 1" in console, "the guest crashed while tt_lp_slow was loading")
