@@ -3,6 +3,7 @@
 #ifndef TUXTAPE_AGENT_CLI_H
 #define TUXTAPE_AGENT_CLI_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "tuxtape/agent.h"
@@ -11,6 +12,7 @@
 
 /* The help of command cmd (NULL: the overview) on out; false for an unknown command. */
 int agent_help(FILE *out, const char *cmd);
+bool agent_command_known(const char *cmd);
 
 void print_status(FILE *out, const json_t *st);
 void print_patches(FILE *out, const struct tt_agent *a, bool verbose);

@@ -133,6 +133,14 @@ static const struct command_help commands[] = {
 	       "`tuxtape-agent apply NAME`. Reported to the server.\n"},
 };
 
+bool agent_command_known(const char *cmd)
+{
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(commands[i].name, cmd) == 0)
+			return true;
+	return false;
+}
+
 int agent_help(FILE *out, const char *cmd)
 {
 	if (!cmd) {

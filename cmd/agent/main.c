@@ -335,6 +335,8 @@ int main(int argc, char **argv)
 	} else if (rc == 0 && !a.command) {
 		agent_help(stderr, NULL);
 		rc = EXIT_USAGE;
+	} else if (rc == 0 && !agent_command_known(a.command)) {
+		rc = usage_error("unknown command %s", a.command);
 	} else if (rc == 0) {
 		struct tt_agent_config cfg;
 		tt_agent_config_init(&cfg);
