@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -327,6 +328,8 @@ static int run_command(const struct args *a, struct tt_agent_config *cfg)
 
 int main(int argc, char **argv)
 {
+	/* Everything the agent writes (credentials, state, cached modules) is root's alone. */
+	umask(077);
 	struct args a = {0};
 	int rc = parse_args(argc, argv, &a);
 	if (rc == 0 && a.help) {

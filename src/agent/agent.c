@@ -111,7 +111,7 @@ void tt_agent_report(struct tt_agent *a, const char *kind, const char *patch, co
 		return;
 	char when[32];
 	tt_format_iso8601((int64_t)time(NULL), when, sizeof(when));
-	json_t *body = json_pack("{s:s, s:s, s:s, s:s}", "machine_id", a->machine_id, "kind", kind,
+	json_t *body = json_pack("{s:s, s:s, s:s?, s:s}", "machine_id", a->machine_id, "kind", kind,
 				 "message", message, "time", when);
 	if (patch)
 		json_object_set_new(body, "patch", json_string(patch));

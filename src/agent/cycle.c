@@ -133,10 +133,12 @@ static void cycle_remove(struct tt_agent *a, const json_t *remove)
 	json_array_foreach(remove, i, v)
 	{
 		struct tt_error e = {0};
-		if (json_is_string(v) &&
-		    tt_agent_unload(a, json_string_value(v), false, "withdrawn by the server", &e) <
-			0 &&
-		    e.code != -ENOENT)
+		struct tt_agent_lp lp;
+		const char *name = json_string_value(v);
+		/* Only what the kernel holds: a patch already gone needs no second report. */
+		if (!name || tt_agent_lp_read(a->cfg, name, &lp, NULL) < 0)
+			continue;
+		if (tt_agent_unload(a, name, false, "withdrawn by the server", &e) < 0)
 			tt_strv_push_owned(&a->log, tt_xasprintf("%s", e.msg));
 	}
 }
