@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "dashboard.h"
 #include "http.h"
 #include "tuxtape/util.h"
 
@@ -43,6 +44,7 @@ struct tt_server {
 	int archive_fd; /* the archive directory, -1 when none is served */
 	pthread_mutex_t write_lock;
 	struct conn_pool pool;
+	struct tt_dashboard *dashboard; /* the pages under /ui/ */
 	char *tls_cert, *tls_key;
 	unsigned short port;
 };
@@ -166,6 +168,16 @@ static enum MHD_Result serve_api(struct tt_server *s, struct MHD_Connection *c, 
 	return send_json(c, res.status, res.body);
 }
 
+static enum MHD_Result serve_dashboard(struct tt_server *s, struct MHD_Connection *c,
+				       const char *method, const char *url, struct request *rq)
+{
+	struct tt_fleet_db *db = pool_take(&s->pool);
+	enum MHD_Result ok = tt_dashboard_serve(s->dashboard, db, c, method, url,
+						tt_buf_str(&rq->body), rq->body.len);
+	pool_give(&s->pool, db);
+	return ok;
+}
+
 static const char *content_type_of(const char *path)
 {
 	static const struct {
@@ -267,6 +279,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		return serve_api(s, c, method, url + strlen(API_PREFIX), rq);
 	if (strncmp(url, ARCHIVE_PREFIX, strlen(ARCHIVE_PREFIX)) == 0)
 		return serve_archive(s, c, method, url + strlen(ARCHIVE_PREFIX));
+	if (tt_dashboard_owns(url))
+		return serve_dashboard(s, c, method, url, rq);
 	return send_error(c, 404, "unknown path: the API is under /api/v1/, files under /archive/");
 }
 
@@ -412,6 +426,7 @@ int tt_server_start(const struct tt_server_options *opt, struct tt_server **out,
 		r = load_tls(s, opt, err);
 	if (r == 0)
 		r = pool_open(s, opt->store, conns, err);
+	s->dashboard = tt_dashboard_new(s->tls_cert != NULL);
 	if (r == 0)
 		r = start_daemon(s, opt, threads, err);
 	if (r == 0 && !s->archive_url && s->archive_fd >= 0)
@@ -437,6 +452,7 @@ void tt_server_stop(struct tt_server *s)
 	if (s->daemon)
 		MHD_stop_daemon(s->daemon);
 	pool_close(&s->pool);
+	tt_dashboard_free(s->dashboard);
 	pthread_mutex_destroy(&s->write_lock);
 	if (s->archive_fd >= 0)
 		close(s->archive_fd);
