@@ -175,6 +175,11 @@ int tt_klp_symtab_load(const char *path, struct tt_klp_symtab **out, struct tt_e
 /* Add the exported symbols of a Module.symvers ("CRC\tNAME\tMODULE\tEXPORT_TYPE[\tNS]"). */
 int tt_klp_symtab_load_symvers(struct tt_klp_symtab *s, const char *path, struct tt_error *err);
 void tt_klp_symtab_free(struct tt_klp_symtab *s);
+/* The same over bytes in memory; name is for messages. */
+int tt_klp_symtab_load_memory(const void *data, size_t len, const char *name,
+			      struct tt_klp_symtab **out, struct tt_error *err);
+int tt_klp_symtab_load_symvers_memory(struct tt_klp_symtab *s, const char *data, size_t len,
+				      const char *name, struct tt_error *err);
 /* An empty table, for Module.symvers alone (every local then gets sympos 0). */
 struct tt_klp_symtab *tt_klp_symtab_new(void);
 size_t tt_klp_symtab_count(const struct tt_klp_symtab *s);

@@ -295,6 +295,34 @@ static int load_elf(struct tt_klp_symtab *s, const char *path, const char *data,
 	return r;
 }
 
+int tt_klp_symtab_load_memory(const void *data, size_t len, const char *name,
+			      struct tt_klp_symtab **out, struct tt_error *err)
+{
+	*out = NULL;
+	struct tt_klp_symtab *s = tt_klp_symtab_new();
+	int r;
+	if (len >= 4 && memcmp(data, "\177ELF", 4) == 0)
+		r = load_elf(s, name, (const char *)data, len, err);
+	else
+		r = load_map_text(s, name, (const char *)data, len, err);
+	if (r == 0 && s->n == 0)
+		r = tt_error_set(err, -EINVAL, "%s: no symbols", name);
+	/* Debian ships a one-line System.map placeholder: say where the real one is. */
+	if (r == 0 && s->n == 1 && s->syms[0].addr == ~0ull)
+		r = tt_error_set(err, -EINVAL,
+				 "%s: a placeholder, not a symbol table (Debian ships the real "
+				 "System.map in linux-image-VERSION-dbg; or use a copy of the "
+				 "target's /proc/kallsyms)",
+				 name);
+	if (r < 0) {
+		tt_klp_symtab_free(s);
+		return r;
+	}
+	index_names(s);
+	*out = s;
+	return 0;
+}
+
 int tt_klp_symtab_load(const char *path, struct tt_klp_symtab **out, struct tt_error *err)
 {
 	*out = NULL;
@@ -303,28 +331,9 @@ int tt_klp_symtab_load(const char *path, struct tt_klp_symtab **out, struct tt_e
 	int r = tt_read_file(path, &data, &len, err);
 	if (r < 0)
 		return r;
-	struct tt_klp_symtab *s = tt_klp_symtab_new();
-	if (len >= 4 && memcmp(data, "\177ELF", 4) == 0)
-		r = load_elf(s, path, data, len, err);
-	else
-		r = load_map_text(s, path, data, len, err);
+	r = tt_klp_symtab_load_memory(data, len, path, out, err);
 	free(data);
-	if (r == 0 && s->n == 0)
-		r = tt_error_set(err, -EINVAL, "%s: no symbols", path);
-	/* Debian ships a one-line System.map placeholder: say where the real one is. */
-	if (r == 0 && s->n == 1 && s->syms[0].addr == ~0ull)
-		r = tt_error_set(err, -EINVAL,
-				 "%s: a placeholder, not a symbol table (Debian ships the real "
-				 "System.map in linux-image-VERSION-dbg; or use a copy of the "
-				 "target's /proc/kallsyms)",
-				 path);
-	if (r < 0) {
-		tt_klp_symtab_free(s);
-		return r;
-	}
-	index_names(s);
-	*out = s;
-	return 0;
+	return r;
 }
 
 /* ---- Module.symvers ---- */
@@ -360,7 +369,8 @@ static bool parse_symvers_line(struct tt_klp_symtab *s, const char *line, size_t
 		if (!tab)
 			break;
 	}
-	if (nf < 4 || !flen[1] || !flen[2] || strncmp(f[3], "EXPORT_SYMBOL", 13) != 0)
+	if (nf < 4 || !flen[1] || !flen[2] || flen[3] < 13 ||
+	    memcmp(f[3], "EXPORT_SYMBOL", 13) != 0)
 		return false;
 	if (s->nexports == s->cap_exports) {
 		s->cap_exports = s->cap_exports ? s->cap_exports * 2 : 4096;
@@ -371,13 +381,11 @@ static bool parse_symvers_line(struct tt_klp_symtab *s, const char *line, size_t
 	return true;
 }
 
-int tt_klp_symtab_load_symvers(struct tt_klp_symtab *s, const char *path, struct tt_error *err)
+int tt_klp_symtab_load_symvers_memory(struct tt_klp_symtab *s, const char *data, size_t len,
+				      const char *name, struct tt_error *err)
 {
-	char *data;
-	size_t len, lineno = 0;
-	int r = tt_read_file(path, &data, &len, err);
-	if (r < 0)
-		return r;
+	size_t lineno = 0;
+	int r = 0;
 	for (const char *p = data, *end = data + len; p < end && r == 0;) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
@@ -386,12 +394,22 @@ int tt_klp_symtab_load_symvers(struct tt_klp_symtab *s, const char *path, struct
 			r = tt_error_set(err, -EINVAL,
 					 "%s:%zu: not a Module.symvers line "
 					 "(CRC<TAB>NAME<TAB>MODULE<TAB>EXPORT_SYMBOL...)",
-					 path, lineno);
+					 name, lineno);
 		p += n + 1;
 	}
+	index_exports(s);
+	return r;
+}
+
+int tt_klp_symtab_load_symvers(struct tt_klp_symtab *s, const char *path, struct tt_error *err)
+{
+	char *data;
+	size_t len;
+	int r = tt_read_file(path, &data, &len, err);
+	if (r < 0)
+		return r;
+	r = tt_klp_symtab_load_symvers_memory(s, data, len, path, err);
 	free(data);
-	if (r == 0)
-		index_exports(s);
 	return r;
 }
 
