@@ -254,7 +254,14 @@ void tt_agent_close(struct tt_agent *a);
  * loaded automatically again) and reported. Returns how many were found.
  */
 int tt_agent_recover(struct tt_agent *a, struct tt_error *err);
-/* Boot: load the cached, verified patches for this kernel (no network). */
+/*
+ * Bring the ledger in line with the kernel: a patch recorded as enabled that the
+ * kernel no longer holds (an atomic-replace patch superseded it, or someone
+ * removed it) becomes disabled, so the boot loader does not bring it back.
+ * Returns how many changed.
+ */
+int tt_agent_reconcile(struct tt_agent *a);
+/* Boot: load the cached, verified patches for this kernel (no network), oldest version first. */
 int tt_agent_boot_load(struct tt_agent *a, struct tt_error *err);
 /*
  * One refresh cycle: kill switches, pre-flight, heartbeat, archive refresh,

@@ -212,6 +212,8 @@ int tt_agent_cycle(struct tt_agent *a, struct tt_error *err)
 	else if (gate < 0)
 		rc = gate;
 	json_decref(reply);
+	if (gate == 0)
+		tt_agent_reconcile(a);
 	/* Loading logs messages of its own (refusals, WARNINGs): read them now. */
 	if (tt_agent_scan_kmsg(a, &scan_err) < 0)
 		tt_strv_push_owned(&a->log, tt_xasprintf("kernel log: %s", scan_err.msg));

@@ -256,25 +256,63 @@ int tt_agent_recover(struct tt_agent *a, struct tt_error *err)
 	return rc < 0 ? rc : (int)n;
 }
 
+int tt_agent_reconcile(struct tt_agent *a)
+{
+	int changed = 0;
+	for (size_t i = 0; i < a->ledger.n; i++) {
+		struct tt_agent_patch *p = &a->ledger.patches[i];
+		struct tt_agent_lp lp;
+		if (p->state != TT_AGENT_PATCH_ENABLED ||
+		    tt_agent_lp_read(a->cfg, p->name, &lp, NULL) == 0)
+			continue;
+		tt_agent_patch_set(p, TT_AGENT_PATCH_DISABLED,
+				   "no longer in the kernel: replaced by an atomic-replace patch, "
+				   "or removed outside the agent");
+		changed++;
+	}
+	return changed;
+}
+
+/* Whether the boot loader should load p now. */
+static bool boot_wanted(const struct tt_agent *a, const struct tt_agent_patch *p)
+{
+	struct tt_agent_lp lp;
+	return !p->hold && p->state == TT_AGENT_PATCH_ENABLED && p->kernel_release &&
+	       strcmp(p->kernel_release, a->kernel.release) == 0 &&
+	       tt_agent_lp_read(a->cfg, p->name, &lp, NULL) < 0;
+}
+
+/* The next patch to load at boot: the lowest patch_version not yet tried. */
+static struct tt_agent_patch *boot_next(struct tt_agent *a, const bool *tried)
+{
+	struct tt_agent_patch *best = NULL;
+	for (size_t i = 0; i < a->ledger.n; i++) {
+		struct tt_agent_patch *p = &a->ledger.patches[i];
+		if (!tried[i] && boot_wanted(a, p) &&
+		    (!best || p->patch_version < best->patch_version))
+			best = p;
+	}
+	return best;
+}
+
 int tt_agent_boot_load(struct tt_agent *a, struct tt_error *err)
 {
 	const char *killed = tt_agent_killed(a->cfg);
 	if (killed)
 		return tt_error_set(err, -ECANCELED, "not loading: %s", killed);
 	int failed = 0;
-	for (size_t i = 0; i < a->ledger.n; i++) {
-		struct tt_agent_patch *p = &a->ledger.patches[i];
-		struct tt_agent_lp lp;
-		if (p->hold || p->state != TT_AGENT_PATCH_ENABLED || !p->kernel_release ||
-		    strcmp(p->kernel_release, a->kernel.release) != 0 ||
-		    tt_agent_lp_read(a->cfg, p->name, &lp, NULL) == 0)
-			continue;
+	/* Oldest first: a later atomic-replace patch must end on top, as it was loaded. */
+	bool *tried = tt_xcalloc(a->ledger.n + 1, sizeof(*tried));
+	struct tt_agent_patch *p;
+	while ((p = boot_next(a, tried))) {
+		tried[p - a->ledger.patches] = true;
 		struct tt_error e = {0};
 		if (tt_agent_load(a, p, &e) < 0) {
 			failed++;
 			tt_strv_push_owned(&a->log, tt_xasprintf("%s", e.msg));
 		}
 	}
+	free(tried);
 	if (failed)
 		return tt_error_set(err, -EIO, "%d cached patch(es) did not load", failed);
 	return 0;

@@ -277,6 +277,26 @@ static void test_boot_load(void **state)
 	assert_int_equal(f->k.loads, 1);
 }
 
+static void test_boot_order_and_reconcile(void **state)
+{
+	struct fixture *f = *state;
+	add_patch(f, "tt_newer")->patch_version = 7;
+	add_patch(f, "tt_older")->patch_version = 2;
+	for (size_t i = 0; i < f->a.ledger.n; i++)
+		f->a.ledger.patches[i].state = TT_AGENT_PATCH_ENABLED;
+	assert_int_equal(tt_agent_boot_load(&f->a, NULL), 0);
+	/* Loaded oldest first, so the newer one is on top. */
+	assert_int_equal(f->k.loads, 2);
+	assert_string_equal(f->k.last, "tt_newer");
+	/* An atomic replace took tt_older out of the kernel. */
+	fake_remove(&f->t, "/sys/kernel/livepatch/tt_older");
+	assert_int_equal(tt_agent_reconcile(&f->a), 1);
+	struct tt_agent_patch *older = tt_agent_ledger_find(&f->a.ledger, "tt_older");
+	assert_int_equal(older->state, TT_AGENT_PATCH_DISABLED);
+	assert_non_null(strstr(older->message, "atomic-replace"));
+	assert_int_equal(tt_agent_reconcile(&f->a), 0);
+}
+
 static void test_unload_holds(void **state)
 {
 	struct fixture *f = *state;
@@ -307,6 +327,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_mark_of_a_finished_load_is_cleared, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_boot_load, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_boot_order_and_reconcile, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_unload_holds, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
