@@ -197,9 +197,15 @@ int tt_boot_test(const struct tt_boot_opts *o, struct tt_boot_result *r, char **
  */
 struct tt_ktree {
 	char *source_dir; /* srctree: the unpacked source, never written by builds */
-	char *obj_dir;	  /* the prepared O= directory */
-	char *config;	  /* the .config the tree was prepared from */
-	char *cc; /* the compiler the config names ("gcc-12", from CONFIG_CC_VERSION_TEXT) */
+	char *obj_dir;	  /* the prepared O= directory (a pristine copy) */
+	/*
+	 * Where builds run: slot_dir/src (hard links to source_dir) and slot_dir/obj
+	 * (a copy of obj_dir), the paths the tree was prepared at, since kbuild
+	 * records absolute paths. NULL: obj_dir + "-slot". One build at a time.
+	 */
+	char *slot_dir;
+	char *config; /* the .config the tree was prepared from */
+	char *cc;     /* the compiler the config names ("gcc-12", from CONFIG_CC_VERSION_TEXT) */
 	char *kernelrelease;	       /* passed as KERNELRELEASE=, or NULL */
 	bool prepared_now;	       /* false when the prepared tree came from the cache */
 	bool downloaded;	       /* the source package was downloaded by this call */

@@ -26,6 +26,15 @@ char *tt_build_config_value(const char *config_text, const char *name);
 /* make -jN -C SOURCE O=OBJ CC=... [KERNELRELEASE=...], appended to argv; targets follow. */
 void tt_ktree_make_args(const struct tt_ktree *t, const char *source_dir, const char *obj_dir,
 			int jobs, struct tt_strv *argv);
+/* Lock t's slot (prepare and builds take turns); returns the fd to close, or negative. */
+int tt_ktree_lock(const struct tt_ktree *t, struct tt_error *err);
+/* Fresh slot: slot/src as hard links to the source, slot/obj a copy of obj_dir (or empty). */
+int tt_ktree_slot_reset(const struct tt_ktree *t, bool with_obj, struct tt_error *err);
+/* Record, before patching, the slot's source files a build is about to change. */
+int tt_ktree_slot_mark_dirty(const struct tt_ktree *t, const struct tt_strv *files,
+			     struct tt_error *err);
+/* Undo the previous build in the slot (its patched files, its objects). */
+int tt_ktree_slot_restore(const struct tt_ktree *t, struct tt_error *err);
 /* A NULL-terminated argv borrowing sv's strings; free() the array only. */
 const char **tt_build_argv(const struct tt_strv *sv);
 

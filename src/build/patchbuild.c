@@ -12,9 +12,11 @@
  * the postlink step turns references into the running kernel into
  * livepatch relocations.
  *
- * Work directory: src/ (the source), obj/ (the O= tree), orig/ and patched/
- * (the two builds of each object), module/ (Kbuild, glue, emitted objects,
- * the module), logs/ (each command's output).
+ * The kernel builds run in the tree's slot (tt_ktree: the paths it was
+ * prepared at), reset at the start of each build and locked meanwhile. The
+ * work directory holds orig/ and patched/ (the two builds of each object),
+ * module/ (Kbuild, glue, emitted objects, the module) and logs/ (each
+ * command's output).
  */
 #include <errno.h>
 #include <string.h>
@@ -34,6 +36,7 @@ struct pb {
 	struct tt_patchbuild_result *r;
 	char *work, *src, *obj, *orig, *patched, *mod, *logs;
 	struct tt_strv objects; /* "fs/proc/meminfo.o" */
+	struct tt_strv files;	/* the source files the patches change */
 	double step_start;
 };
 
@@ -70,6 +73,13 @@ int tt_patch_files(const char *text, const char *patch_name, struct tt_strv *fil
 						    "%s: `%.*s`: a patch that deletes a file, or "
 						    "a path without a directory to strip (-p1)",
 						    patch_name, (int)len, line);
+			if (path[0] == '/' || strstr(path, "..")) {
+				tt_error_set(err, -EINVAL,
+					     "%s: `%s` leaves the source tree (absolute or ..)",
+					     patch_name, path);
+				free(path);
+				return -EINVAL;
+			}
 			if (tt_strv_contains(files, path))
 				free(path);
 			else
@@ -109,8 +119,8 @@ static int pb_workdir(struct pb *b, struct tt_error *err)
 	    tt_xasprintf("%s/tuxtape-build-%s-XXXXXX", tmp && *tmp ? tmp : "/tmp", b->o->name);
 	if (!mkdtemp(b->work))
 		return tt_error_set(err, -errno, "cannot create %s: %s", b->work, strerror(errno));
-	b->src = tt_xasprintf("%s/src", b->work);
-	b->obj = tt_xasprintf("%s/obj", b->work);
+	b->src = tt_xasprintf("%s/src", b->o->tree->slot_dir);
+	b->obj = tt_xasprintf("%s/obj", b->o->tree->slot_dir);
 	b->orig = tt_xasprintf("%s/orig", b->work);
 	b->patched = tt_xasprintf("%s/patched", b->work);
 	b->mod = tt_xasprintf("%s/module", b->work);
@@ -124,18 +134,6 @@ static int pb_workdir(struct pb *b, struct tt_error *err)
 static char *pb_log(const struct pb *b, const char *name)
 {
 	return tt_xasprintf("%s/%s.log", b->logs, name);
-}
-
-/* Hard links for the source (patch replaces the files it changes); a real copy of O=. */
-static int pb_copy_trees(struct pb *b, struct tt_error *err)
-{
-	const struct tt_ktree *t = b->o->tree;
-	const char *link_src[] = {"cp", "-al", "--", t->source_dir, b->src, NULL};
-	const char *copy_obj[] = {"cp", "-a", "--", t->obj_dir, b->obj, NULL};
-	int rc = tt_build_run(link_src, NULL, COPY_TIMEOUT, NULL, err);
-	if (rc == 0)
-		rc = tt_build_run(copy_obj, NULL, COPY_TIMEOUT, NULL, err);
-	return rc < 0 ? tt_error_prefix(err, "copying the kernel tree: ") : 0;
 }
 
 /* ---- which objects to build ---- */
@@ -202,20 +200,18 @@ static int pb_objects_of(struct pb *b, const char *path, struct tt_error *err)
 
 static int pb_affected_objects(struct pb *b, struct tt_error *err)
 {
-	struct tt_strv files = TT_STRV_INIT;
 	int rc = 0;
 	for (size_t i = 0; rc == 0 && i < b->o->n_patches; i++) {
 		_cleanup_free_ char *text = NULL;
 		rc = tt_read_file(b->o->patches[i], &text, NULL, err);
 		if (rc == 0)
-			rc = tt_patch_files(text, b->o->patches[i], &files, err);
+			rc = tt_patch_files(text, b->o->patches[i], &b->files, err);
 	}
-	for (size_t i = 0; rc == 0 && i < files.n; i++)
-		rc = pb_objects_of(b, files.v[i], err);
+	for (size_t i = 0; rc == 0 && i < b->files.n; i++)
+		rc = pb_objects_of(b, b->files.v[i], err);
 	for (size_t i = 0; rc == 0 && i < b->o->n_extra_objects; i++)
 		if (!tt_strv_contains(&b->objects, b->o->extra_objects[i]))
 			tt_strv_push(&b->objects, b->o->extra_objects[i]);
-	tt_strv_free(&files);
 	return rc;
 }
 
@@ -248,12 +244,24 @@ static int pb_build_objects(struct pb *b, const char *stage, const char *stage_d
 
 static int pb_apply_patches(struct pb *b, struct tt_error *err)
 {
+	int rc = tt_ktree_slot_mark_dirty(b->o->tree, &b->files, err);
+	if (rc < 0)
+		return rc;
 	for (size_t i = 0; i < b->o->n_patches; i++) {
-		const char *argv[] = {
-		    "patch", "-p1",  "--batch", "--forward",	  "--no-backup-if-mismatch",
-		    "-d",    b->src, "-i",	b->o->patches[i], NULL};
+		/* No .orig or .rej files: the slot must hold only what the next build undoes. */
+		const char *argv[] = {"patch",
+				      "-p1",
+				      "--batch",
+				      "--forward",
+				      "--no-backup-if-mismatch",
+				      "--reject-file=-",
+				      "-d",
+				      b->src,
+				      "-i",
+				      b->o->patches[i],
+				      NULL};
 		_cleanup_free_ char *log = pb_log(b, "patch");
-		int rc = tt_build_run(argv, NULL, PATCH_TIMEOUT, log, err);
+		rc = tt_build_run(argv, NULL, PATCH_TIMEOUT, log, err);
 		if (rc < 0)
 			return tt_error_prefix(err, "%s does not apply to %s: ", b->o->patches[i],
 					       b->o->tree->source_dir);
@@ -366,18 +374,35 @@ static int pb_emit_all(struct pb *b, struct pb_pair *pairs, struct tt_klp_manife
 	return rc;
 }
 
+/*
+ * modpost reads each object's .cmd file (for the module's srcversion) and
+ * fails without one; an emitted object has no source, so its .cmd says so.
+ */
+static int pb_write_cmd_file(const char *object, struct tt_error *err)
+{
+	const char *slash = strrchr(object, '/');
+	_cleanup_free_ char *path =
+	    tt_xasprintf("%.*s/.%s.cmd", (int)(slash - object), object, slash + 1);
+	_cleanup_free_ char *text =
+	    tt_xasprintf("cmd_%s := # written by tuxtape patch build, not compiled\n", object);
+	return tt_write_file_atomic(path, text, strlen(text), err);
+}
+
 static int pb_write_kbuild(struct pb *b, const struct tt_strv *emitted, struct tt_error *err)
 {
 	struct tt_buf kb = TT_BUF_INIT;
 	tt_buf_addf(&kb, "# Generated by tuxtape patch build.\nobj-m := %s.o\n%s-y := klp-glue.o",
 		    b->o->name, b->o->name);
-	for (size_t i = 0; i < emitted->n; i++) {
+	int rc = 0;
+	for (size_t i = 0; rc == 0 && i < emitted->n; i++) {
 		const char *base = strrchr(emitted->v[i], '/') + 1;
 		tt_buf_addf(&kb, " %s", base);
+		rc = pb_write_cmd_file(emitted->v[i], err);
 	}
 	tt_buf_adds(&kb, "\n");
 	_cleanup_free_ char *path = tt_xasprintf("%s/Kbuild", b->mod);
-	int rc = tt_write_file_atomic(path, kb.buf, kb.len, err);
+	if (rc == 0)
+		rc = tt_write_file_atomic(path, kb.buf, kb.len, err);
 	tt_buf_free(&kb);
 	return rc;
 }
@@ -502,9 +527,10 @@ static int pb_run(struct pb *b, struct tt_error *err)
 {
 	int rc;
 	pb_step_begin(b);
-	if ((rc = pb_affected_objects(b, err)) < 0 || (rc = pb_workdir(b, err)) < 0 ||
-	    (rc = pb_copy_trees(b, err)) < 0)
+	if ((rc = pb_affected_objects(b, err)) < 0 || (rc = pb_workdir(b, err)) < 0)
 		return rc;
+	if ((rc = tt_ktree_slot_restore(b->o->tree, err)) < 0)
+		return tt_error_prefix(err, "copying the kernel tree: ");
 	pb_step_end(b, "work tree");
 	pb_step_begin(b);
 	if ((rc = pb_build_objects(b, "orig", b->orig, err)) < 0)
@@ -530,7 +556,11 @@ int tt_patchbuild(const struct tt_patchbuild_opts *o, struct tt_patchbuild_resul
 	if (rc < 0)
 		return rc;
 	struct pb b = {.o = o, .r = r};
+	int lock = tt_ktree_lock(o->tree, err);
+	if (lock < 0)
+		return lock;
 	rc = pb_run(&b, err);
+	close(lock);
 	if (b.work && (o->keep_work || rc < 0))
 		r->workdir = tt_xstrdup(b.work); /* a failed build's logs say why: keep them */
 	else if (b.work)
@@ -543,6 +573,7 @@ int tt_patchbuild(const struct tt_patchbuild_opts *o, struct tt_patchbuild_resul
 	free(b.mod);
 	free(b.logs);
 	tt_strv_free(&b.objects);
+	tt_strv_free(&b.files);
 	r->seconds = tt_now_monotonic() - start;
 	return rc;
 }
