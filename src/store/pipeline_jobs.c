@@ -162,14 +162,19 @@ static int pick_queued(struct tt_store *s, int64_t *id, struct tt_error *err)
 	return r < 0 ? r : 0;
 }
 
-/* Mark job id (locked, queued) claimed by worker; *attempt: the claim's number. */
+/*
+ * Mark job id (locked, queued) claimed by worker; *attempt: the claim's number.
+ * A claim starts clean: what a lost claim left (its module, logs) is not this one's.
+ */
 static int mark_claimed(struct tt_store *s, int64_t id, const char *worker, int64_t now,
 			const struct tt_queue_policy *pol, int *attempt, struct tt_error *err)
 {
 	struct tt_db_stmt *st;
 	int r = tt_pipe_prepare(s,
 				"UPDATE pipeline_job SET state = 'claimed', worker = ?, "
-				"attempts = attempts + 1, lease_expires = ?, updated_at = ? "
+				"attempts = attempts + 1, lease_expires = ?, updated_at = ?, "
+				"module_path = NULL, module_sha256 = NULL, error = NULL, "
+				"build_log = NULL, test_log = NULL "
 				"WHERE id = ? AND state = 'queued' RETURNING attempts",
 				NULL, &st, err);
 	if (r < 0)
