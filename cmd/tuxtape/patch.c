@@ -20,7 +20,14 @@ static const char patch_usage[] =
     "  kernel   fetch a Debian kernel (image, headers, kbuild) into the cache and\n"
     "           print its paths, e.g. the headers to build modules against\n"
     "  sign     append a kernel module signature, as the kernel's sign-file does\n"
-    "  verify-signature  check a module's signature against a certificate\n";
+    "  verify-signature  check a module's signature against a certificate\n"
+    "\n"
+    "The pipeline (docs/pipeline.md):\n"
+    "  revise   record a new revision of a CVE's deployable patch\n"
+    "  history  a CVE's revisions: who changed what, when and why\n"
+    "  queue    queue build-and-test jobs of a revision for target kernels\n"
+    "  jobs     list the jobs; `job ID` shows one with its logs\n"
+    "  approve  approve a passed job's module (not as its author), for the archive\n";
 
 static const char test_usage[] =
     "Usage: tuxtape patch test (--kernel ABI | --vmlinuz FILE) MODULE.ko...\n"

@@ -220,14 +220,15 @@ static void print_event(void *ctx, const struct tt_job *job, const char *what, c
 		job->rev, job->kernel, what, detail ? ": " : "", detail ? detail : "");
 }
 
-static void print_totals(const struct worker_args *a, const struct tt_worker_stats *st)
+static void print_totals(const struct cli *cli, const struct worker_args *a,
+			 const struct tt_worker_stats *st)
 {
 	if (a->json)
 		cli_print_json(json_pack("{s:s, s:I, s:I, s:I, s:I}", "worker", a->cfg.name,
 					 "claimed", (json_int_t)st->claimed, "passed",
 					 (json_int_t)st->passed, "failed", (json_int_t)st->failed,
 					 "lost", (json_int_t)st->lost));
-	else
+	else if (!cli->quiet)
 		fprintf(stderr, "worker %s: %ld jobs claimed, %ld passed, %ld failed, %ld lost\n",
 			a->cfg.name, st->claimed, st->passed, st->failed, st->lost);
 }
@@ -256,7 +257,7 @@ static int run_worker(struct cli *cli, struct worker_args *a, struct tt_strv *bu
 		cli_error("worker %s: %s", a->cfg.name, err.msg);
 		return EXIT_FAIL;
 	}
-	print_totals(a, &st);
+	print_totals(cli, a, &st);
 	return EXIT_OK;
 }
 
