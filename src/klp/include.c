@@ -116,7 +116,8 @@ static void walk_refs(struct walk *w, const struct kelf_sym *f)
 		struct kelf_sym *t = r->target;
 		if (r->offset < lo || (r->offset >= hi && f->st.st_size))
 			continue;
-		/* The ftrace call is recreated when the livepatch module is built. */
+		/* The ftrace call: exported, and carried with the code and its __mcount_loc entry.
+		 */
 		if (t == f || t->referenced_by_change || strcmp(t->name, "__fentry__") == 0)
 			continue;
 		t->referenced_by_change = true;
