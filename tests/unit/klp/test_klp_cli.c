@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* `tuxtape klp diff`: exit status per outcome, and the JSON shape scripts read. */
+/* `tuxtape klp diff|glue|postlink`: exit status per outcome, and the JSON shape scripts read. */
 #include <jansson.h>
 #include <sys/wait.h>
 
@@ -86,11 +86,93 @@ static void test_json_lists_functions_references_and_refusals(void **state)
 	free(out);
 }
 
+/* Run a tuxtape command line; returns the exit status, *out its stdout. */
+static int sh(const char *args, char **out)
+{
+	char *cmd =
+	    tt_xasprintf("'%s/cmd/tuxtape/tuxtape' %s 2>/dev/null", getenv("TT_BUILD_ROOT"), args);
+	FILE *p = popen(cmd, "r");
+	assert_non_null(p);
+	struct tt_buf buf = TT_BUF_INIT;
+	char chunk[4096];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof(chunk), p)) > 0)
+		tt_buf_add(&buf, chunk, n);
+	int st = pclose(p);
+	*out = tt_buf_detach(&buf);
+	free(cmd);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void test_emit_glue_and_postlink_from_the_command_line(void **state)
+{
+	const char *dir = klp_tmpdir();
+	char *obj = tt_xasprintf("%s/lp.o", dir), *man = tt_xasprintf("%s/lp.json", dir),
+	     *glue = tt_xasprintf("%s/glue.c", dir), *ko = tt_xasprintf("%s/lp.ko", dir);
+	char *args = tt_xasprintf("-o '%s' --manifest '%s'", obj, man), *out;
+	assert_int_equal(run("basic", args, &out), 0);
+	assert_non_null(strstr(out, "vmlinux:compute,0 -> __tt_klp_new_vmlinux__compute__0"));
+	free(out);
+	json_error_t je;
+	json_t *m = json_load_file(man, 0, &je);
+	assert_non_null(m);
+	json_t *f0 = json_array_get(json_object_get(m, "functions"), 0);
+	assert_string_equal(json_string_value(json_object_get(f0, "object")), "vmlinux");
+	assert_true(json_is_integer(json_object_get(f0, "old_sympos")));
+	json_decref(m);
+
+	char *cmd = tt_xasprintf("klp glue --name tt_cli -o '%s' '%s'", glue, man);
+	assert_int_equal(sh(cmd, &out), 0);
+	free(out), free(cmd);
+	char *text;
+	size_t len;
+	struct tt_error err = {0};
+	assert_int_equal(tt_read_file(glue, &text, &len, &err), 0);
+	assert_non_null(strstr(text, "klp_enable_patch"));
+	free(text);
+
+	cmd = tt_xasprintf("ld -r -o '%s' '%s'", ko, obj);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	cmd = tt_xasprintf("klp postlink --json '%s'", ko);
+	assert_int_equal(sh(cmd, &out), 0);
+	json_t *j = json_loads(out, 0, &je);
+	if (!j)
+		fail_msg("not JSON: %s", out);
+	assert_true(json_integer_value(json_object_get(j, "symbols")) >= 1);
+	assert_true(json_integer_value(json_object_get(j, "relocations")) >= 1);
+	json_decref(j);
+	free(out), free(cmd);
+	free(obj), free(man), free(glue), free(ko), free(args);
+}
+
+static void test_emit_usage_errors_and_refusals(void **state)
+{
+	char *out, *obj = tt_xasprintf("%s/refused.o", klp_tmpdir());
+	char *args = tt_xasprintf("-o '%s'", obj);
+	/* Refused: nothing written. */
+	assert_int_equal(run("refuse", args, &out), 5);
+	assert_int_equal(access(obj, F_OK), -1);
+	free(out);
+	assert_int_equal(run("basic", "--symtab /dev/null", &out), 2);
+	free(out);
+	assert_int_equal(sh("klp glue", &out), 2);
+	free(out);
+	assert_int_equal(sh("klp postlink /nonexistent.ko", &out), 1);
+	free(out);
+	assert_int_equal(sh("klp postlink --help", &out), 0);
+	assert_non_null(strstr(out, ".klp.rela.OBJ.X"));
+	free(out);
+	free(obj), free(args);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_exit_status_says_patchable_no_change_or_refused),
 	    cmocka_unit_test(test_json_lists_functions_references_and_refusals),
+	    cmocka_unit_test(test_emit_glue_and_postlink_from_the_command_line),
+	    cmocka_unit_test(test_emit_usage_errors_and_refusals),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
