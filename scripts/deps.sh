@@ -19,7 +19,7 @@ boot_pkgs="qemu-system-x86 busybox-static gcc-12 make"
 # xz-utils for the source tarball.
 patchbuild_pkgs="bc flex bison libssl-dev libelf-dev dwarves patch xz-utils"
 # postgresql: make check runs the store's tests against a throwaway server too.
-check_pkgs="$build_pkgs libcmocka-dev python3 sqlite3 xz-utils postgresql $boot_pkgs $patchbuild_pkgs"
+check_pkgs="$build_pkgs libcmocka-dev python3 sqlite3 xz-utils postgresql chromium $boot_pkgs $patchbuild_pkgs"
 bench_pkgs="$check_pkgs python3 time wrk"
 fuzz_pkgs="$check_pkgs clang libclang-rt-14-dev"
 demo_pkgs="$build_pkgs xz-utils"

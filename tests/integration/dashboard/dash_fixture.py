@@ -1,0 +1,112 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""A store for the dashboard's tests: a few CVEs synced from a vulns tree made
+here, two kernel profiles, operators (an admin, two reviewers, a viewer), and a
+`tuxtape serve` on a free loopback port."""
+import json
+import os
+import re
+import subprocess
+import tempfile
+import time
+import urllib.request
+
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "Vic Vulns", "GIT_AUTHOR_EMAIL": "vic@example.org",
+    "GIT_COMMITTER_NAME": "Vic Vulns", "GIT_COMMITTER_EMAIL": "vic@example.org",
+    "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1",
+}
+CVE = "CVE-2024-2000"
+
+
+def git(cwd, *args):
+    subprocess.run(["git", *args], cwd=cwd, env=dict(os.environ, **GIT_ENV), check=True,
+                   capture_output=True)
+
+
+def record(cve, title, score):
+    return {
+        "dataType": "CVE_RECORD", "dataVersion": "5.1",
+        "cveMetadata": {"cveId": cve, "state": "PUBLISHED",
+                        "assignerOrgId": "f4215fc3-5b6b-47ff-a258-f7189bd81038"},
+        "containers": {"cna": {
+            "providerMetadata": {"orgId": "f4215fc3-5b6b-47ff-a258-f7189bd81038"},
+            "title": title,
+            "descriptions": [{"lang": "en", "value": "In the Linux kernel: " + title}],
+            "metrics": [{"cvssV3_1": {"version": "3.1", "baseScore": 7.8,
+                                      "vectorString": "CVSS:3.1/AV:L/AC:L/PR:L/UI:N/S:U/C:H/I:H/A:H"}}],
+            "affected": [{"product": "Linux", "vendor": "Linux", "defaultStatus": "unaffected",
+                          "programFiles": ["fs/a.c"], "versions": []}]}},
+    }
+
+
+def make_vulns(root, n):
+    """n CVEs: the first <script> in its title (escaping), fixed in 6.1.78 or never."""
+    d = os.path.join(root, "vulns")
+    p = os.path.join(d, "cve", "published", "2024")
+    os.makedirs(p)
+    git(d, "init", "-q", "-b", "master")
+    for i in range(n):
+        cve = "CVE-2024-%d" % (2000 + i)
+        title = "fs: <script>alert(1)</script> overflow %d" % i if i == 0 else "fs: bug %d" % i
+        fix = "6.1.78:%s" % ("%040x" % (i + 1)) if i % 3 else "0:0"
+        with open(os.path.join(p, cve + ".json"), "w") as f:
+            json.dump(record(cve, title, 5.0 + (i % 5)), f)
+        with open(os.path.join(p, cve + ".dyad"), "w") as f:
+            f.write("6.1.43:%s:%s\n" % ("a" * 40, fix))
+        with open(os.path.join(p, cve + ".sha1"), "w") as f:
+            f.write("%040x\n" % (i + 1))
+    git(d, "add", ".")
+    git(d, "commit", "-q", "-m", "CVEs")
+    return d
+
+
+class Server:
+    """A store and `tuxtape serve` over it (plain HTTP on loopback)."""
+
+    def __init__(self, tuxtape, n_cves=6):
+        self.tuxtape = tuxtape
+        self.root = tempfile.mkdtemp(prefix="tt-dash-")
+        self.db = os.path.join(self.root, "store.db")
+        self.env = dict(os.environ, XDG_CACHE_HOME=os.path.join(self.root, "cache"),
+                        XDG_DATA_HOME=os.path.join(self.root, "data"))
+        vulns = make_vulns(self.root, n_cves)
+        self.run("cve", "sync", "--source", vulns, "--cache", os.path.join(self.root, "vc"), "-q")
+        self.run("kernel", "add", "web-6.1.50", "--version", "6.1.50", "--release",
+                 "6.1.0-13-amd64")
+        self.run("kernel", "add", "db-6.1.90", "--version", "6.1.90", "--release",
+                 "6.1.0-21-amd64")
+        self.tokens = {}
+        for name, role in (("root", "admin"), ("alice", "reviewer"), ("bob", "reviewer"),
+                           ("vera", "viewer")):
+            out = self.run("server", "token", "create", "--role", role, "--name", name).stdout
+            self.tokens[name] = re.search(r"tto_\S+", out).group(0)
+        self.proc = None
+
+    def run(self, *args, expect=0):
+        p = subprocess.run([self.tuxtape, "--db", self.db, *args], env=self.env,
+                           capture_output=True, text=True, timeout=600)
+        if expect is not None and p.returncode != expect:
+            raise AssertionError("tuxtape %s: exit %d\n%s%s" %
+                                 (" ".join(args), p.returncode, p.stdout, p.stderr))
+        return p
+
+    def start(self):
+        self.log = open(os.path.join(self.root, "serve.log"), "w+")
+        self.proc = subprocess.Popen(
+            [self.tuxtape, "--db", self.db, "serve", "--insecure-http", "--port", "0",
+             "--threads", "2"], env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            self.log.seek(0)
+            m = re.search(r"127\.0\.0\.1:(\d+)|port (\d+)", self.log.read())
+            if m:
+                self.url = "http://127.0.0.1:%s" % (m.group(1) or m.group(2))
+                return self.url
+            time.sleep(0.1)
+        raise AssertionError("tuxtape serve did not start")
+
+    def stop(self):
+        if self.proc:
+            self.proc.terminate()
+            self.proc.wait(timeout=20)
+            self.proc = None

@@ -1,0 +1,107 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""The dashboard's acceptance test in headless Chromium (driven by playwright-core
+from npm, installed on first use into ~/.cache/tuxtape/node): log in, exposure,
+CVE, upload, a worker builds and boot-tests (fake steps), approval by a second
+reviewer, release in the canary tier. Screenshots of each page go to the
+directory given as the second argument. Skips (77) without chromium or npm.
+Usage: test_dashboard_browser.py TUXTAPE SCREENSHOT_DIR"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import dash_fixture  # noqa: E402
+
+SKIP = 77
+HERE = os.path.dirname(os.path.abspath(__file__))
+PLAYWRIGHT_VERSION = "1.65.2"
+
+
+def node_modules():
+    """playwright-core's node_modules, installed on first use; None when npm cannot."""
+    cache = os.environ.get("XDG_CACHE_HOME", os.path.expanduser("~/.cache"))
+    prefix = os.path.join(cache, "tuxtape", "node")
+    modules = os.path.join(prefix, "node_modules")
+    if os.path.isdir(os.path.join(modules, "playwright-core")):
+        return modules
+    os.makedirs(prefix, exist_ok=True)
+    p = subprocess.run(["npm", "install", "--prefix", prefix, "--no-audit", "--no-fund",
+                        "--silent", "playwright-core@" + PLAYWRIGHT_VERSION],
+                       capture_output=True, text=True, timeout=600)
+    if p.returncode != 0:
+        print("npm install playwright-core failed:\n" + p.stdout + p.stderr)
+        return None
+    return modules
+
+
+def tools():
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not chromium or not shutil.which("node") or not shutil.which("npm"):
+        print("SKIP: the browser test needs chromium, node and npm "
+              "(scripts/deps.sh check installs chromium; npm from Debian's npm package)")
+        sys.exit(SKIP)
+    modules = node_modules()
+    if not modules:
+        print("SKIP: playwright-core could not be installed from npm (offline?)")
+        sys.exit(SKIP)
+    return chromium, modules
+
+
+def start_worker(srv):
+    fake = [sys.executable, os.path.join(HERE, "fake_step.py")]
+    return subprocess.Popen(
+        [srv.tuxtape, "--db", srv.db, "worker", "--name", "browser-test-worker",
+         "--workdir", os.path.join(srv.root, "work"), "--poll", "0.3",
+         "--build-cmd", " ".join(fake + ["build", "{module}", "{kernel}"]),
+         "--test-cmd", " ".join(fake + ["test", "{module}", "{kernel}"])],
+        env=srv.env, stdout=subprocess.DEVNULL, stderr=open(os.path.join(srv.root, "worker.log"), "w"))
+
+
+def run_browser(srv, chromium, modules, shots):
+    env = dict(os.environ, TT_URL=srv.url, TT_SHOTS=shots, TT_TOKENS=json.dumps(srv.tokens),
+               TT_CVE=dash_fixture.CVE, TT_PROFILE="web-6.1.50", TT_KERNEL="6.1.0-13-amd64",
+               TT_CHROMIUM=chromium, TT_NODE_MODULES=modules)
+    p = subprocess.run(["node", os.path.join(HERE, "browser_flow.mjs")], env=env,
+                       capture_output=True, text=True, timeout=300)
+    print(p.stdout + p.stderr)
+    return p.returncode == 0 and p.stdout.strip().endswith("ok")
+
+
+def main():
+    tuxtape, shots = sys.argv[1], os.path.abspath(sys.argv[2])
+    chromium, modules = tools()
+    shutil.rmtree(shots, ignore_errors=True)
+    os.makedirs(shots)
+    srv = dash_fixture.Server(tuxtape)
+    worker = None
+    try:
+        srv.start()
+        worker = start_worker(srv)
+        ok = run_browser(srv, chromium, modules, shots)
+        releases = json.loads(srv.run("server", "releases", "--json").stdout)
+        rel = releases["releases"] if isinstance(releases, dict) else releases
+        ok = ok and any(r["tier"] == "canary" and r["kernel_release"] == "6.1.0-13-amd64"
+                        for r in rel)
+        print("screenshots of each page: %s" % shots)
+        if not ok:
+            with open(os.path.join(srv.root, "serve.log")) as f:
+                print("serve.log:\n" + f.read()[-3000:])
+            with open(os.path.join(srv.root, "worker.log")) as f:
+                print("worker.log:\n" + f.read()[-3000:])
+            return 1
+        print("dashboard browser test: ok")
+        return 0
+    finally:
+        if worker:
+            worker.terminate()
+            worker.wait(timeout=30)
+        srv.stop()
+        if os.environ.get("TT_KEEP") is None:
+            shutil.rmtree(srv.root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
