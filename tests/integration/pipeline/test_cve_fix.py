@@ -19,6 +19,12 @@ def check_fix(e):
     assert text.startswith("From %s " % e.stable), text[:80]
     assert "Subject: [PATCH] fs: fix a thing" in text, text
     assert "Upstream commit" in text and "+\tif (x < 0)" in text and "diff --git a/fs/a.c" in text
+    # The same diff as git format-patch writes (only the version signature differs).
+    git_mail = pe.git(e.linux, "format-patch", "-1", "--stdout", e.stable)
+    ours = text[text.index("diff --git"):text.rindex("\n--\n")]
+    theirs = git_mail[git_mail.index("diff --git"):git_mail.rindex("\n-- \n")]
+    assert ours == theirs, (ours, theirs)
+    assert text[:text.index("\n---\n")] == git_mail[:git_mail.index("\n---\n")]
     main = e.json("cve", "fix", pe.CVE, "--linux-git", e.linux, "--json")
     assert main["commit"] == e.mainline and main["branch"] == "mainline", main
     print("cve fix: 6.1 and mainline fixes stored")

@@ -9,7 +9,9 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import pipeline_env as pe  # noqa: E402
 
-N_JOBS = 50
+# Larger runs by hand: TT_PIPELINE_JOBS=200 TT_PIPELINE_WORKERS=4.
+N_JOBS = int(os.environ.get("TT_PIPELINE_JOBS", "50"))
+N_WORKERS = int(os.environ.get("TT_PIPELINE_WORKERS", "2"))
 KERNELS = ["6.1.0-%d-amd64" % i for i in range(N_JOBS)]
 
 
@@ -30,7 +32,7 @@ def run_workers(e, record):
     workers = [e.popen("worker", "--until-empty", "--name", "w%d" % i, "--json",
                        "--workdir", os.path.join(e.root, "work%d" % i),
                        "--build-cmd", step % "build", "--test-cmd", step % "test")
-               for i in range(2)]
+               for i in range(N_WORKERS)]
     totals = []
     for w in workers:
         out, err = w.communicate(timeout=600)
