@@ -229,7 +229,7 @@ static void print_totals(const struct cli *cli, const struct worker_args *a,
 					 (json_int_t)st->passed, "failed", (json_int_t)st->failed,
 					 "lost", (json_int_t)st->lost));
 	else if (!cli->quiet)
-		fprintf(stderr, "worker %s: %ld jobs claimed, %ld passed, %ld failed, %ld lost\n",
+		fprintf(stderr, "worker %s: claimed %ld, passed %ld, failed %ld, lost %ld\n",
 			a->cfg.name, st->claimed, st->passed, st->failed, st->lost);
 }
 
