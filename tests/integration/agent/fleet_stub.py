@@ -107,7 +107,8 @@ class RealServer:
     one tier taking every host, and a release per desired patch; queried through
     `tuxtape server` for what the hosts said. Same interface as FleetStub."""
 
-    def __init__(self, tuxtape, workdir, archive_dir, desired, kernel_release):
+    def __init__(self, tuxtape, workdir, archive_dir, desired, kernel_release,
+                 archive_host="10.0.2.2", tls=None):
         import socket
         import subprocess
         self.tuxtape, self.db = tuxtape, os.path.join(workdir, "fleet.db")
@@ -123,10 +124,13 @@ class RealServer:
             s.bind(("127.0.0.1", 0))
             self.port = s.getsockname()[1]
         self.log = open(os.path.join(workdir, "serve.log"), "w")
+        # tls: (certificate, key) for HTTPS; the archive URL names the host agents use.
+        transport = ["--tls-cert", tls[0], "--tls-key", tls[1]] if tls else ["--insecure-http"]
+        scheme = "https" if tls else "http"
         self.proc = subprocess.Popen(
-            [tuxtape, "--db", self.db, "serve", "--insecure-http", "--port", str(self.port),
+            [tuxtape, "--db", self.db, "serve", *transport, "--port", str(self.port),
              "--archive", archive_dir, "--stop-threshold", "0",
-             "--archive-url", f"http://10.0.2.2:{self.port}/archive/"],
+             "--archive-url", f"{scheme}://{archive_host}:{self.port}/archive/"],
             stdout=self.log, stderr=self.log)
         for _ in range(100):
             with socket.socket() as s:
