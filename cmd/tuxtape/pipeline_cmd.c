@@ -116,6 +116,12 @@ static int usage_error(const char *usage, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
+static int print_usage(const char *usage)
+{
+	fputs(usage, stdout);
+	return EXIT_OK;
+}
+
 /* The one positional argument after options; -1 when present. */
 static int one_operand(int argc, char **argv, const char *usage, const char **out)
 {
@@ -330,7 +336,14 @@ static int patch_history(struct cli *cli, int argc, char **argv)
 
 /* ---- queue ---- */
 
-static int patch_queue(struct cli *cli, int argc, char **argv)
+struct queue_args {
+	const char *cve_id;
+	struct tt_strv kernels;
+	long rev;
+	bool json;
+};
+
+static int parse_queue(int argc, char **argv, struct queue_args *a)
 {
 	static const struct option opts[] = {
 	    {"kernel", required_argument, NULL, 'k'},
@@ -339,51 +352,65 @@ static int patch_queue(struct cli *cli, int argc, char **argv)
 	    {"help", no_argument, NULL, 'h'},
 	    {0, 0, 0, 0},
 	};
-	struct tt_strv kernels = TT_STRV_INIT;
-	bool json = false;
-	long rev = 0;
-	int c, code = -1;
-	while (code < 0 && (c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c == 'k')
-			tt_strv_push(&kernels, optarg);
-		else if (c == 'r' && parse_long(optarg, &rev) == 0)
-			;
-		else if (c == 'j')
-			json = true;
-		else if (c == 'h')
-			code = (fputs(queue_usage, stdout), EXIT_OK);
-		else
-			code = usage_error(queue_usage, "patch queue: bad option or value");
+	int c;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 'k') {
+			tt_strv_push(&a->kernels, optarg);
+		} else if (c == 'r' && parse_long(optarg, &a->rev) == 0) {
+			continue;
+		} else if (c == 'j') {
+			a->json = true;
+		} else if (c == 'h') {
+			fputs(queue_usage, stdout);
+			return EXIT_OK;
+		} else {
+			return usage_error(queue_usage, "patch queue: bad option or value");
+		}
 	}
-	const char *cve_id = NULL;
-	if (code < 0)
-		code = one_operand(argc, argv, queue_usage, &cve_id);
-	if (code < 0 && kernels.n == 0)
-		code = usage_error(queue_usage, "patch queue: name a target with --kernel ABI");
+	int code = one_operand(argc, argv, queue_usage, &a->cve_id);
+	if (code >= 0)
+		return code;
+	if (a->kernels.n == 0)
+		return usage_error(queue_usage, "patch queue: name a target with --kernel ABI");
+	return -1;
+}
+
+static void print_queued(const struct queue_args *a, const int64_t *ids)
+{
+	if (!a->json) {
+		for (size_t i = 0; i < a->kernels.n; i++)
+			printf("queued job %lld: %s for %s\n", (long long)ids[i], a->cve_id,
+			       a->kernels.v[i]);
+		return;
+	}
+	json_t *list = json_array();
+	for (size_t i = 0; i < a->kernels.n; i++)
+		json_array_append_new(list, json_integer(ids[i]));
+	cli_print_json(json_pack("{s:s, s:o}", "cve", a->cve_id, "jobs", list));
+}
+
+static int patch_queue(struct cli *cli, int argc, char **argv)
+{
+	struct queue_args a = {.kernels = TT_STRV_INIT};
+	int code = parse_queue(argc, argv, &a);
 	struct tt_store *s = NULL;
 	if (code < 0 && cli_open_store(cli, &s) != EXIT_OK)
 		code = EXIT_FAIL;
-	json_t *ids = json_array();
-	struct tt_error err = {0};
-	for (size_t i = 0; code < 0 && i < kernels.n; i++) {
-		int64_t id;
-		if (tt_store_job_enqueue(s, cve_id, rev, kernels.v[i], now_utc(), &id, &err) < 0)
+	if (code < 0) {
+		int64_t *ids = tt_xcalloc(a.kernels.n, sizeof(*ids));
+		struct tt_error err = {0};
+		if (tt_store_jobs_enqueue(s, a.cve_id, a.rev, (const char *const *)a.kernels.v,
+					  a.kernels.n, now_utc(), ids, &err) < 0) {
 			code = fail(&err);
-		else
-			json_array_append_new(ids, json_integer(id));
+		} else {
+			print_queued(&a, ids);
+			code = EXIT_OK;
+		}
+		free(ids);
 	}
-	if (code < 0 && json) {
-		cli_print_json(json_pack("{s:s, s:O}", "cve", cve_id, "jobs", ids));
-	} else if (code < 0) {
-		for (size_t i = 0; i < json_array_size(ids); i++)
-			printf("queued job %lld: %s for %s\n",
-			       (long long)json_integer_value(json_array_get(ids, i)), cve_id,
-			       kernels.v[i]);
-	}
-	json_decref(ids);
 	tt_store_close(s);
-	tt_strv_free(&kernels);
-	return code < 0 ? EXIT_OK : code;
+	tt_strv_free(&a.kernels);
+	return code;
 }
 
 /* ---- jobs ---- */
@@ -445,7 +472,7 @@ static int patch_jobs(struct cli *cli, int argc, char **argv)
 		else if (c == 'j')
 			json = true;
 		else if (c == 'h')
-			return fputs(jobs_usage, stdout), EXIT_OK;
+			return print_usage(jobs_usage);
 		else
 			return usage_error(jobs_usage, "patch jobs: bad option or state");
 	}
@@ -519,7 +546,7 @@ static int patch_job(struct cli *cli, int argc, char **argv)
 		else if (c == 'j')
 			how.json = true;
 		else if (c == 'h')
-			return fputs(jobs_usage, stdout), EXIT_OK;
+			return print_usage(jobs_usage);
 		else
 			return usage_error(jobs_usage, "patch job: bad option or value");
 	}

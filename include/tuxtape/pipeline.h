@@ -162,6 +162,13 @@ struct tt_job_info {
 int tt_store_job_enqueue(struct tt_store *s, const char *cve_id, long rev, const char *kernel,
 			 int64_t now, int64_t *id, struct tt_error *err);
 /*
+ * The same for n kernels, all or none in one transaction; ids[i] receives
+ * kernels[i]'s job id.
+ */
+int tt_store_jobs_enqueue(struct tt_store *s, const char *cve_id, long rev,
+			  const char *const *kernels, size_t n, int64_t now, int64_t *ids,
+			  struct tt_error *err);
+/*
  * Give the oldest queued job to worker, in one transaction that first
  * returns expired leases to the queue (or fails them after max_attempts).
  * *got is false when nothing is queued. Safe between processes and hosts.

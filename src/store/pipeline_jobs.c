@@ -69,41 +69,54 @@ static const char *skip_locked(struct tt_store *s)
 	return tt_pipe_is_pg(s) ? " FOR UPDATE SKIP LOCKED" : "";
 }
 
-int tt_store_job_enqueue(struct tt_store *s, const char *cve_id, long rev, const char *kernel,
-			 int64_t now, int64_t *id, struct tt_error *err)
+static int insert_job(struct tt_store *s, int64_t revision_id, const char *kernel, int64_t now,
+		      int64_t *id, struct tt_error *err)
 {
 	if (!kernel || !kernel[0])
 		return tt_error_set(err, -EINVAL, "a job needs a target kernel");
-	struct tt_patch_revision rv;
-	int r = tt_store_revision_get(s, cve_id, rev, &rv, err);
+	struct tt_db_stmt *st;
+	int r = tt_pipe_prepare(s,
+				"INSERT INTO pipeline_job (revision_id, kernel, state, created_at, "
+				"updated_at) VALUES (?, ?, 'queued', ?, ?) RETURNING id",
+				NULL, &st, err);
 	if (r < 0)
 		return r;
-	struct tt_db_stmt *st = NULL;
-	r = tt_pipe_begin(s, err);
-	if (r == 0)
-		r = tt_pipe_prepare(s,
-				    "INSERT INTO pipeline_job (revision_id, kernel, state, "
-				    "created_at, updated_at) VALUES (?, ?, 'queued', ?, ?) "
-				    "RETURNING id",
-				    NULL, &st, err);
-	if (r == 0) {
-		tt_db_bind_int64(s->db, st, 1, rv.id);
-		tt_db_bind_text(s->db, st, 2, kernel);
-		tt_db_bind_int64(s->db, st, 3, now);
-		tt_db_bind_int64(s->db, st, 4, now);
-		r = tt_db_step(s->db, st, err);
-		if (r == TT_DB_ROW) {
-			*id = tt_db_int64(s->db, st, 0);
-			r = 0;
-		} else if (r == TT_DB_DONE) {
-			r = tt_error_set(err, -EIO, "the new job's id was not returned");
-		}
-		tt_db_finalize(s->db, st);
+	tt_db_bind_int64(s->db, st, 1, revision_id);
+	tt_db_bind_text(s->db, st, 2, kernel);
+	tt_db_bind_int64(s->db, st, 3, now);
+	tt_db_bind_int64(s->db, st, 4, now);
+	r = tt_db_step(s->db, st, err);
+	if (r == TT_DB_ROW) {
+		*id = tt_db_int64(s->db, st, 0);
+		r = 0;
+	} else if (r == TT_DB_DONE) {
+		r = tt_error_set(err, -EIO, "the new job's id was not returned");
 	}
-	if (s->in_tx)
-		r = tt_pipe_end(s, r, err);
+	tt_db_finalize(s->db, st);
+	return r < 0 ? tt_error_prefix(err, "for %s: ", kernel) : 0;
+}
+
+int tt_store_jobs_enqueue(struct tt_store *s, const char *cve_id, long rev,
+			  const char *const *kernels, size_t n, int64_t now, int64_t *ids,
+			  struct tt_error *err)
+{
+	struct tt_patch_revision rv = {0};
+	int r = tt_pipe_begin(s, err);
+	if (r < 0)
+		return r;
+	/* The revision is looked up in the transaction that queues its jobs. */
+	r = tt_store_revision_get(s, cve_id, rev, &rv, err);
+	for (size_t i = 0; r == 0 && i < n; i++)
+		r = insert_job(s, rv.id, kernels[i], now, &ids[i], err);
 	tt_patch_revision_free(&rv);
-	return r < 0 ? tt_error_prefix(err, "queueing %s for %s: ", cve_id, kernel) : 0;
+	r = tt_pipe_end(s, r, err);
+	return r < 0 ? tt_error_prefix(err, "queueing %s: ", cve_id) : 0;
+}
+
+int tt_store_job_enqueue(struct tt_store *s, const char *cve_id, long rev, const char *kernel,
+			 int64_t now, int64_t *id, struct tt_error *err)
+{
+	return tt_store_jobs_enqueue(s, cve_id, rev, &kernel, 1, now, id, err);
 }
 
 /* In a transaction: jobs whose lease ran out go back to the queue, or fail. */

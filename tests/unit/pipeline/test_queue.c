@@ -181,6 +181,20 @@ static void test_claims_take_the_oldest_job_once(void **state)
 	tt_job_free(&j2);
 }
 
+static void test_queueing_is_all_or_nothing(void **state)
+{
+	struct fixture *f = *state;
+	const char *const kernels[] = {"k1", "", "k3"};
+	int64_t ids[3] = {0};
+	struct tt_error err = {0};
+	assert_int_equal(tt_store_jobs_enqueue(f->s, CVE, 0, kernels, 3, T0, ids, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "needs a target kernel"));
+	struct tt_job none;
+	assert_false(claim(f, "w1", T0, &none)); /* k1 was not queued either */
+	assert_int_equal(tt_store_jobs_enqueue(f->s, CVE, 9, kernels, 1, T0, ids, &err), -ENOENT);
+	assert_non_null(strstr(err.msg, "no revision 9"));
+}
+
 static void test_a_job_moves_through_build_and_test(void **state)
 {
 	struct fixture *f = *state;
@@ -432,6 +446,7 @@ int main(int argc, char **argv)
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 	const struct CMUnitTest tests[] = {
 	    T(test_claims_take_the_oldest_job_once),
+	    T(test_queueing_is_all_or_nothing),
 	    T(test_a_job_moves_through_build_and_test),
 	    T(test_failures_end_the_job),
 	    T(test_an_expired_lease_requeues_and_the_old_claim_is_refused),
