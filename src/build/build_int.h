@@ -30,9 +30,9 @@ void tt_ktree_make_args(const struct tt_ktree *t, const char *source_dir, const 
 int tt_ktree_lock(const struct tt_ktree *t, struct tt_error *err);
 /* Fresh slot: slot/src as hard links to the source, slot/obj a copy of obj_dir (or empty). */
 int tt_ktree_slot_reset(const struct tt_ktree *t, bool with_obj, struct tt_error *err);
-/* Record, before patching, the slot's source files a build is about to change. */
-int tt_ktree_slot_mark_dirty(const struct tt_ktree *t, const struct tt_strv *files,
-			     struct tt_error *err);
+/* Record, before a build touches them, the slot's files it will patch and objects it will make. */
+int tt_ktree_slot_mark_dirty(const struct tt_ktree *t, const struct tt_strv *sources,
+			     const struct tt_strv *objects, struct tt_error *err);
 /* Undo the previous build in the slot (its patched files, its objects). */
 int tt_ktree_slot_restore(const struct tt_ktree *t, struct tt_error *err);
 /* A NULL-terminated argv borrowing sv's strings; free() the array only. */

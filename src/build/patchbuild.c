@@ -242,31 +242,46 @@ static int pb_build_objects(struct pb *b, const char *stage, const char *stage_d
 	return rc;
 }
 
+/* patch -p1 in the slot; dry_run only checks that it applies. */
+static int pb_patch(struct pb *b, const char *patch, bool dry_run, struct tt_error *err)
+{
+	/* No .orig or .rej files: the slot must hold only what the next build undoes. */
+	const char *argv[] = {"patch",
+			      "-p1",
+			      "--batch",
+			      "--forward",
+			      "--no-backup-if-mismatch",
+			      "--reject-file=-",
+			      "-d",
+			      b->src,
+			      "-i",
+			      patch,
+			      dry_run ? "--dry-run" : NULL,
+			      NULL};
+	_cleanup_free_ char *log = pb_log(b, dry_run ? "patch-dry-run" : "patch");
+	int rc = tt_build_run(argv, NULL, PATCH_TIMEOUT, log, err);
+	if (rc < 0)
+		return tt_error_prefix(err, "%s does not apply to %s: ", patch,
+				       b->o->tree->source_dir);
+	return 0;
+}
+
+/*
+ * A single patch is checked before the orig build, so a patch for another
+ * version fails in a second instead of after compiling; later patches of a
+ * series may depend on earlier ones, so they are only tried for real.
+ */
+static int pb_check_applies(struct pb *b, struct tt_error *err)
+{
+	return b->o->n_patches == 1 ? pb_patch(b, b->o->patches[0], true, err) : 0;
+}
+
 static int pb_apply_patches(struct pb *b, struct tt_error *err)
 {
-	int rc = tt_ktree_slot_mark_dirty(b->o->tree, &b->files, err);
-	if (rc < 0)
-		return rc;
-	for (size_t i = 0; i < b->o->n_patches; i++) {
-		/* No .orig or .rej files: the slot must hold only what the next build undoes. */
-		const char *argv[] = {"patch",
-				      "-p1",
-				      "--batch",
-				      "--forward",
-				      "--no-backup-if-mismatch",
-				      "--reject-file=-",
-				      "-d",
-				      b->src,
-				      "-i",
-				      b->o->patches[i],
-				      NULL};
-		_cleanup_free_ char *log = pb_log(b, "patch");
-		rc = tt_build_run(argv, NULL, PATCH_TIMEOUT, log, err);
-		if (rc < 0)
-			return tt_error_prefix(err, "%s does not apply to %s: ", b->o->patches[i],
-					       b->o->tree->source_dir);
-	}
-	return 0;
+	int rc = 0;
+	for (size_t i = 0; rc == 0 && i < b->o->n_patches; i++)
+		rc = pb_patch(b, b->o->patches[i], false, err);
+	return rc;
 }
 
 /* ---- diff ---- */
@@ -295,6 +310,7 @@ static char *pb_objname(const struct pb *b, const char *object)
 struct pb_pair {
 	struct tt_elf *orig, *patched;
 	struct tt_klp_diff *diff;
+	char *orig_bytes, *patched_bytes; /* the models read them until closed */
 };
 
 static void pb_pair_close(struct pb_pair *p)
@@ -302,6 +318,24 @@ static void pb_pair_close(struct pb_pair *p)
 	tt_klp_diff_free(p->diff);
 	tt_elf_close(p->orig);
 	tt_elf_close(p->patched);
+	free(p->orig_bytes);
+	free(p->patched_bytes);
+}
+
+/*
+ * Open an object under a name that means something after the work directory
+ * is gone ("fs/proc/meminfo.o (patched)"): the diff's messages start with it.
+ */
+static int pb_open_object(const char *dir, const char *object, const char *stage, char **bytes,
+			  struct tt_elf **out, struct tt_error *err)
+{
+	_cleanup_free_ char *path = tt_xasprintf("%s/%s", dir, object);
+	_cleanup_free_ char *name = tt_xasprintf("%s (%s)", object, stage);
+	size_t len;
+	int rc = tt_read_file(path, bytes, &len, err);
+	if (rc == 0)
+		rc = tt_elf_open_memory(*bytes, len, name, out, err);
+	return rc;
 }
 
 static void pb_record_diff(struct tt_patchbuild_object *ob, const struct tt_klp_diff *d,
@@ -330,11 +364,10 @@ static int pb_diff_one(struct pb *b, size_t i, struct pb_pair *p, struct tt_erro
 	ob->object = tt_xstrdup(object);
 	ob->source = tt_xasprintf("%.*s.c", (int)strlen(object) - 2, object);
 	ob->objname = pb_objname(b, object);
-	_cleanup_free_ char *orig = tt_xasprintf("%s/%s", b->orig, object);
-	_cleanup_free_ char *patched = tt_xasprintf("%s/%s", b->patched, object);
 	int rc;
-	if ((rc = tt_elf_open(orig, &p->orig, err)) < 0 ||
-	    (rc = tt_elf_open(patched, &p->patched, err)) < 0 ||
+	if ((rc = pb_open_object(b->orig, object, "orig", &p->orig_bytes, &p->orig, err)) < 0 ||
+	    (rc = pb_open_object(b->patched, object, "patched", &p->patched_bytes, &p->patched,
+				 err)) < 0 ||
 	    (rc = tt_klp_diff(p->orig, p->patched, &p->diff, err)) < 0)
 		return rc;
 	pb_record_diff(ob, p->diff, &b->r->n_refusals);
@@ -529,8 +562,11 @@ static int pb_run(struct pb *b, struct tt_error *err)
 	pb_step_begin(b);
 	if ((rc = pb_affected_objects(b, err)) < 0 || (rc = pb_workdir(b, err)) < 0)
 		return rc;
-	if ((rc = tt_ktree_slot_restore(b->o->tree, err)) < 0)
-		return tt_error_prefix(err, "copying the kernel tree: ");
+	if ((rc = tt_ktree_slot_restore(b->o->tree, err)) < 0 ||
+	    (rc = tt_ktree_slot_mark_dirty(b->o->tree, &b->files, &b->objects, err)) < 0)
+		return tt_error_prefix(err, "restoring the kernel tree: ");
+	if ((rc = pb_check_applies(b, err)) < 0)
+		return rc;
 	pb_step_end(b, "work tree");
 	pb_step_begin(b);
 	if ((rc = pb_build_objects(b, "orig", b->orig, err)) < 0)

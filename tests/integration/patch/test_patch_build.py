@@ -1,0 +1,195 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""End-to-end: `tuxtape patch build` on Debian's 6.1.0-47-amd64 (6.1.170-3), proven by booting.
+
+Uses the hand-written patches of tests/fixtures/patchbuild/ against the
+kernel's own source (fetched and prepared once, cached in
+$XDG_CACHE_HOME/tuxtape/debian/6.1.0-47-amd64/):
+
+- meminfo-string.patch changes a label printed by meminfo_proc_show(): the
+  module builds, and under QEMU the new label is in /proc/meminfo while the
+  patch is enabled and gone after `echo 0 > enabled`; the module unloads;
+- cmdline-static-helper.patch makes cmdline_proc_show() call a static helper
+  of fs/proc/cmdline.c: the .ko carries the helper, a .klp.rela.vmlinux.*
+  section and a .klp.sym.vmlinux.NAME,POS symbol for the running kernel's
+  unexported saved_command_line, and /proc/cmdline shows the helper's text;
+- the exit statuses: a change to __init code is refused (5) with the
+  function named, a comment-only patch builds nothing (3), a patch that does
+  not apply fails (1) naming it, usage errors are 2.
+
+Skips (exit 77), saying why, when the Debian packages cannot be downloaded.
+"""
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+SKIP = 77
+ABI = "6.1.0-47-amd64"
+FIXTURES = os.path.join(os.environ.get("TT_FIXTURES", ""), "patchbuild")
+DOWNLOAD_FAILURES = ("apt-get download", "apt knows no version", "apt-get update",
+                     "apt-cache", "Temporary failure resolving")
+
+failures = []
+passes = []
+
+
+def check(cond, what):
+    print(("ok      " if cond else "FAILED  ") + what)
+    (passes if cond else failures).append(what)
+
+
+def run(*argv):
+    return subprocess.run(list(argv), capture_output=True, text=True)
+
+
+def build(exe, name, out, *patches, extra=()):
+    """tuxtape patch build --json; returns (exit status, result or None, stderr)."""
+    start = time.monotonic()
+    p = run(exe, "-v", "patch", "build", "--debian", ABI, "--name", name, "-o", out, "--json",
+            *extra, *[os.path.join(FIXTURES, x) for x in patches])
+    print(f"build {name}: {time.monotonic() - start:.1f} s, exit {p.returncode}")
+    sys.stdout.write("".join("    " + line + "\n" for line in p.stderr.splitlines()))
+    if p.returncode == 1 and any(s in p.stderr for s in DOWNLOAD_FAILURES):
+        print(f"SKIP: the Debian packages of {ABI} cannot be downloaded")
+        sys.exit(SKIP)
+    result = json.loads(p.stdout) if p.stdout.strip() else None
+    return p.returncode, result, p.stderr
+
+
+def boot(exe, ko, script_text, tmp, tag):
+    script = os.path.join(tmp, f"check-{tag}.sh")
+    with open(script, "w") as f:
+        f.write(script_text)
+    start = time.monotonic()
+    p = run(exe, "patch", "test", "--kernel", ABI, "--json", "--check", script, ko)
+    print(f"boot {tag}: {time.monotonic() - start:.1f} s, exit {p.returncode}")
+    if p.returncode not in (0, 1):
+        sys.stderr.write(p.stderr)
+        raise SystemExit(f"tuxtape patch test exited {p.returncode}")
+    return p.returncode, json.loads(p.stdout)
+
+
+def check_boot(code, r, name, marker):
+    m = next((x for x in r["modules"] if not x["preload"]), {})
+    check(code == 0 and r["pass"], f"{name}: the boot test passes: {r['reasons']}")
+    check(m.get("loaded") and m.get("enabled") and m.get("transition_finished") is True,
+          f"{name}: loaded, enabled, transition finished")
+    check(marker in (r["check"]["output"] or ""), f"{name}: '{marker}' seen while patched")
+    check(r["check"]["unpatched_status"] == 0, f"{name}: gone again after enabled=0")
+    check(m.get("unpatch_transition_finished") is True and m.get("rmmod_status") == 0,
+          f"{name}: unpatching finished and rmmod succeeded")
+    check(r["issues"] == [], f"{name}: no WARNING, BUG, Oops or livepatch error")
+
+
+MEMINFO_CHECK = """#!/bin/sh
+grep ^MemTotal /proc/meminfo
+if [ "$1" = patched ]; then grep -q '^MemTotalTT: ' /proc/meminfo
+else grep -q '^MemTotal: ' /proc/meminfo && ! grep -q MemTotalTT /proc/meminfo; fi
+"""
+
+CMDLINE_CHECK = """#!/bin/sh
+cat /proc/cmdline
+if [ "$1" = patched ]; then grep -q tuxtape_static_helper_ok /proc/cmdline
+else ! grep -q tuxtape_static_helper_ok /proc/cmdline; fi
+"""
+
+
+def test_meminfo(exe, tmp):
+    ko = os.path.join(tmp, "tt_meminfo.ko")
+    code, r, err = build(exe, "tt_meminfo", ko, "meminfo-string.patch")
+    check(code == 0 and r and r["outcome"] == "built" and os.path.exists(ko),
+          f"meminfo: built (exit {code}): {err.strip()[-300:] if code else ''}")
+    if code != 0:
+        return
+    obj = r["objects"][0]
+    check(obj["object"] == "fs/proc/meminfo.o" and obj["objname"] == "vmlinux" and
+          "meminfo_proc_show" in obj["changed"], "meminfo: meminfo_proc_show changed in vmlinux")
+    steps = [s["step"] for s in r["steps"]]
+    check("build orig" in steps and "postlink" in steps, f"meminfo: step times: {steps}")
+    check_boot(*boot(exe, ko, MEMINFO_CHECK, tmp, "meminfo"), "meminfo", "MemTotalTT:")
+
+
+def klp_sections_and_symbols(ko):
+    sections = run("readelf", "-SW", ko).stdout
+    symbols = run("readelf", "-sW", ko).stdout
+    rela = re.findall(r"\s(\.klp\.rela\.vmlinux\.\S+)", sections)
+    syms = re.findall(r"\s(\.klp\.sym\.vmlinux\.[A-Za-z0-9_.]+,\d+)\s*$", symbols, re.M)
+    helper = re.search(r"FUNC\s+LOCAL\s+DEFAULT\s+\d+\s+cmdline_show_marker$", symbols, re.M)
+    return rela, syms, helper
+
+
+def test_cmdline(exe, tmp):
+    ko = os.path.join(tmp, "tt_cmdline.ko")
+    code, r, err = build(exe, "tt_cmdline", ko, "cmdline-static-helper.patch")
+    check(code == 0 and r and r["outcome"] == "built", f"cmdline: built (exit {code})")
+    if code != 0:
+        return
+    obj = r["objects"][0]
+    check("cmdline_proc_show" in obj["changed"] and "cmdline_show_marker" in obj["added"],
+          f"cmdline: changed {obj['changed']}, new {obj['added']}")
+    rela, syms, helper = klp_sections_and_symbols(ko)
+    check(bool(rela), f"cmdline: the .ko has livepatch relocation sections: {rela}")
+    check(".klp.sym.vmlinux.saved_command_line,0" in syms,
+          f"cmdline: .klp.sym.vmlinux.NAME,POS for the unexported variable: {syms}")
+    check(helper is not None, "cmdline: the static helper is a local function of the .ko")
+    check(r["klp_relocations"] >= 1 and r["klp_symbols"] >= 1,
+          f"cmdline: postlink wrote {r['klp_relocations']} relocation(s)")
+    check_boot(*boot(exe, ko, CMDLINE_CHECK, tmp, "cmdline"), "cmdline",
+               "tuxtape_static_helper_ok")
+
+
+def test_exit_statuses(exe, tmp):
+    out = os.path.join(tmp, "x.ko")
+    code, r, err = build(exe, "tt_init", out, "cmdline-init-refused.patch")
+    refusals = r["refusals"] if r else []
+    check(code == 5 and r["outcome"] == "refused" and not os.path.exists(out),
+          f"a change to __init code is refused, exit 5 (got {code})")
+    check(any("proc_cmdline_init" in x and "__init" in x for x in refusals),
+          f"the refusal names the function and why: {refusals}")
+    code, r, err = build(exe, "tt_comment", out, "cmdline-comment-only.patch")
+    check(code == 3 and r["outcome"] == "nothing" and r["module"] is None,
+          f"a comment-only patch: nothing to patch, exit 3 (got {code})")
+    bad = os.path.join(tmp, "bad.patch")
+    with open(os.path.join(FIXTURES, "meminfo-string.patch")) as f:
+        text = f.read().replace('"MemTotal:       "', '"MemTotal:  XX   "', 1)
+    with open(bad, "w") as f:
+        f.write(text)
+    code, r, err = build(exe, "tt_bad", out, bad)
+    check(code == 1 and "does not apply" in err and "bad.patch" in err,
+          f"a patch that does not apply: exit 1, named (got {code})")
+    kept = re.search(r"the work directory is kept: (\S+)", err)
+    check(kept and os.path.exists(os.path.join(kept.group(1), "logs", "patch-dry-run.log")),
+          "a failed build keeps its logs and says where")
+    if kept:
+        shutil.rmtree(kept.group(1), ignore_errors=True)
+    p = run(exe, "patch", "build", "--help")
+    check(p.returncode == 0 and "Exit status:" in p.stdout, "patch build --help")
+    p = run(exe, "patch", "build", "--debian", ABI, "--name", "x", "-o", out)
+    check(p.returncode == 2 and "no patch" in p.stderr, "no patch: usage error (2)")
+    p = run(exe, "patch", "build", "--name", "x", "-o", out, bad)
+    check(p.returncode == 2, "no kernel: usage error (2)")
+    p = run(exe, "patch", "build", "--debian", ABI, "--name", "Bad-Name", "-o", out, bad)
+    check(p.returncode == 1 and "a-z, 0-9" in p.stderr, "a bad module name is refused")
+
+
+def main():
+    exe = sys.argv[1]
+    if not os.path.isdir(FIXTURES):
+        print(f"SKIP: {FIXTURES} not found")
+        return SKIP
+    start = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="tt-patch-build-") as tmp:
+        test_cmdline(exe, tmp)
+        test_meminfo(exe, tmp)
+        test_exit_statuses(exe, tmp)
+    print(f"{len(passes)} passed, {len(failures)} failed, {time.monotonic() - start:.0f} s")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
