@@ -457,7 +457,9 @@ static void test_postlink_writes_klp_relocation_sections_and_symbols(void **stat
 	/* Run twice: nothing left to do. */
 	assert_int_equal(tt_klp_postlink_stats(ko, &st, &err), 0);
 	assert_int_equal(st.symbols, 0);
-	run(tt_xasprintf("readelf -h '%s' >/dev/null", ko));
+	char *check = tt_xasprintf("readelf -h '%s' >/dev/null", ko);
+	run(check);
+	free(check);
 	free(ko);
 	emitted_free(&x);
 }
