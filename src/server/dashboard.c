@@ -197,6 +197,7 @@ enum MHD_Result tt_dashboard_serve(struct tt_dashboard *d, struct tt_fleet_db *d
 		dash_redirect(&res, "/ui/");
 		return dash_send(c, &res);
 	}
+	dash_cache_warm(&d->cache, tt_fleet_db_location(db));
 	struct dash_request rq = {
 	    .d = d,
 	    .db = db,

@@ -77,6 +77,10 @@ struct dash_cache {
 	int64_t checked_at;	 /* when the store was last asked whether it changed */
 	struct dash_scan **scans;
 	size_t n_scans;
+	/* Loads the CVEs and scans every profile once, off the request path. */
+	pthread_t warmer;
+	bool warmer_started;
+	char *warm_location; /* the store it opens its own connection to */
 };
 
 struct tt_dashboard {
@@ -158,6 +162,8 @@ void dash_cache_destroy(struct dash_cache *c);
 int dash_scan_get(struct dash_cache *c, struct tt_store *s, const char *name,
 		  struct dash_scan **out, struct tt_error *err);
 void dash_scan_put(struct dash_cache *c, struct dash_scan *scan);
+/* Start filling the cache in the background (once; later calls do nothing). */
+void dash_cache_warm(struct dash_cache *c, const char *store_location);
 /* The profile names in the store, sorted. */
 int dash_profile_names(struct tt_store *s, struct tt_strv *out, struct tt_error *err);
 

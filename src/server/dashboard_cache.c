@@ -10,6 +10,10 @@
  *
  * One lock covers the cache and the use of a scan: a page holds it from
  * dash_scan_get to dash_scan_put, so a reload never frees a scan in use.
+ *
+ * The first request the dashboard sees (usually the login page) starts a
+ * thread that fills the cache on a connection of its own, so the first
+ * exposure page after a start does not pay for the load.
  */
 #include <errno.h>
 #include <string.h>
@@ -46,6 +50,12 @@ static void drop_all(struct dash_cache *c)
 
 void dash_cache_destroy(struct dash_cache *c)
 {
+	pthread_mutex_lock(&c->lock);
+	bool started = c->warmer_started;
+	pthread_mutex_unlock(&c->lock);
+	if (started)
+		pthread_join(c->warmer, NULL);
+	free(c->warm_location);
 	drop_all(c);
 	pthread_mutex_destroy(&c->lock);
 }
@@ -125,4 +135,41 @@ int dash_profile_names(struct tt_store *s, struct tt_strv *out, struct tt_error 
 	if (r == 0)
 		tt_strv_sort_unique(out);
 	return r;
+}
+
+/* Scan every profile not scanned yet, one at a time so pages get the lock in between. */
+static void warm_all(struct dash_cache *c, struct tt_store *s)
+{
+	struct tt_strv names = {0};
+	struct tt_error err = {0};
+	if (dash_profile_names(s, &names, &err) < 0)
+		return;
+	for (size_t i = 0; i < names.n; i++) {
+		struct dash_scan *scan;
+		if (dash_scan_get(c, s, names.v[i], &scan, &err) == 0)
+			dash_scan_put(c, scan);
+	}
+	tt_strv_free(&names);
+}
+
+static void *warm(void *arg)
+{
+	struct dash_cache *c = arg;
+	struct tt_store *s;
+	struct tt_error err = {0};
+	if (tt_store_open(c->warm_location, &s, &err) < 0)
+		return NULL; /* the requests will load it themselves */
+	warm_all(c, s);
+	tt_store_close(s);
+	return NULL;
+}
+
+void dash_cache_warm(struct dash_cache *c, const char *store_location)
+{
+	pthread_mutex_lock(&c->lock);
+	if (!c->warm_location) {
+		c->warm_location = tt_xstrdup(store_location);
+		c->warmer_started = pthread_create(&c->warmer, NULL, warm, c) == 0;
+	}
+	pthread_mutex_unlock(&c->lock);
 }

@@ -78,47 +78,28 @@ static void card(struct tt_buf *b, const char *label, long long value)
 
 /* ---- fleet overview ---- */
 
+/* Rows of kernel x tier (sorted by kernel) summed per kernel, drawn as online/stale bars. */
 static void fleet_bars(struct tt_buf *b, const json_t *rows)
 {
-	size_t n = json_array_size(rows);
+	size_t n = json_array_size(rows), k = 0;
 	const char **names = tt_xcalloc(n + 1, sizeof(*names));
 	double *values = tt_xcalloc(2 * (n + 1), sizeof(*values));
 	for (size_t i = 0; i < n; i++) {
 		const json_t *row = json_array_get(rows, i);
-		names[i] = str(row, "kernel_release");
-		values[2 * i] = (double)num(row, "online");
-		values[2 * i + 1] = (double)(num(row, "hosts") - num(row, "online"));
+		if (k == 0 || strcmp(names[k - 1], str(row, "kernel_release")) != 0)
+			names[k++] = str(row, "kernel_release");
+		values[2 * (k - 1)] += (double)num(row, "online");
+		values[2 * (k - 1) + 1] += (double)(num(row, "hosts") - num(row, "online"));
 	}
 	static const char *const segments[] = {"online", "stale"};
-	dash_svg_bars(b, "Hosts by kernel", names, n, segments, 2, values);
+	if (k)
+		dash_svg_bars(b, "Hosts by kernel", names, k, segments, 2, values);
 	free(names);
 	free(values);
 }
 
-static int fleet_by_kernel(struct dash_request *rq, struct tt_buf *b, struct tt_error *err)
+static void fleet_table(struct tt_buf *b, const json_t *rows)
 {
-	static const char *const keys[] = {"kernel_release", "tier",	"hosts",
-					   "online",	     "reports", NULL};
-	_cleanup_free_ char *sql = tt_xasprintf(
-	    "SELECT kernel_release, tier, COUNT(*), "
-	    "SUM(CASE WHEN last_seen >= %lld THEN 1 ELSE 0 END), "
-	    "(SELECT COUNT(*) FROM fleet_report r WHERE r.host_id IN "
-	    "(SELECT id FROM fleet_host g WHERE g.kernel_release = h.kernel_release AND g.tier = "
-	    "h.tier)) FROM fleet_host h GROUP BY kernel_release, tier ORDER BY kernel_release, "
-	    "tier",
-	    (long long)(tt_fleet_now() - ONLINE_SECONDS));
-	json_t *rows;
-	int r = dash_query_rows(rq, sql, NULL, keys, "ssiii", &rows, err);
-	if (r < 0)
-		return r;
-	long long hosts = 0, online = 0;
-	for (size_t i = 0; i < json_array_size(rows); i++) {
-		hosts += num(json_array_get(rows, i), "hosts");
-		online += num(json_array_get(rows, i), "online");
-	}
-	card(b, "hosts", hosts);
-	card(b, "online (heard from in 15 min)", online);
-	card(b, "stale", hosts - online);
 	static const char *const heads[] = {"Kernel", "Tier",	 "Hosts", "Online",
 					    "Stale",  "Reports", NULL};
 	tt_buf_adds(b, "<h2>Hosts by kernel and tier</h2>");
@@ -135,23 +116,34 @@ static int fleet_by_kernel(struct dash_request *rq, struct tt_buf *b, struct tt_
 		tt_buf_adds(b, "</tr>\n");
 	}
 	tt_buf_adds(b, "</tbody></table>\n");
-	json_decref(rows);
-	return 0;
 }
 
-static int fleet_kernel_plot(struct dash_request *rq, struct tt_buf *b, struct tt_error *err)
+/* One pass over the hosts: counts per kernel and tier, with their hosts' error reports. */
+static int fleet_by_kernel(struct dash_request *rq, struct tt_buf *b, struct tt_error *err)
 {
-	static const char *const keys[] = {"kernel_release", "hosts", "online", NULL};
+	static const char *const keys[] = {"kernel_release", "tier",	"hosts",
+					   "online",	     "reports", NULL};
 	_cleanup_free_ char *sql = tt_xasprintf(
-	    "SELECT kernel_release, COUNT(*), SUM(CASE WHEN last_seen >= %lld THEN 1 ELSE 0 END) "
-	    "FROM fleet_host GROUP BY kernel_release ORDER BY kernel_release",
+	    "SELECT h.kernel_release, h.tier, COUNT(*), "
+	    "SUM(CASE WHEN h.last_seen >= %lld THEN 1 ELSE 0 END), SUM(COALESCE(r.n, 0)) "
+	    "FROM fleet_host h LEFT JOIN (SELECT host_id, COUNT(*) AS n FROM fleet_report "
+	    "WHERE kind NOT IN ('unloaded', 'info') GROUP BY host_id) r ON r.host_id = h.id "
+	    "GROUP BY h.kernel_release, h.tier ORDER BY h.kernel_release, h.tier",
 	    (long long)(tt_fleet_now() - ONLINE_SECONDS));
 	json_t *rows;
-	int r = dash_query_rows(rq, sql, NULL, keys, "sii", &rows, err);
+	int r = dash_query_rows(rq, sql, NULL, keys, "ssiii", &rows, err);
 	if (r < 0)
 		return r;
-	if (json_array_size(rows))
-		fleet_bars(b, rows);
+	long long hosts = 0, online = 0;
+	for (size_t i = 0; i < json_array_size(rows); i++) {
+		hosts += num(json_array_get(rows, i), "hosts");
+		online += num(json_array_get(rows, i), "online");
+	}
+	card(b, "hosts", hosts);
+	card(b, "online (heard from in 15 min)", online);
+	card(b, "stale", hosts - online);
+	fleet_bars(b, rows);
+	fleet_table(b, rows);
 	json_decref(rows);
 	return 0;
 }
@@ -205,8 +197,6 @@ void dash_page_fleet(struct dash_request *rq, struct dash_response *res)
 	dash_page_begin(res, rq, "Fleet");
 	struct tt_error err = {0};
 	int r = fleet_by_kernel(rq, &res->body, &err);
-	if (r == 0)
-		r = fleet_kernel_plot(rq, &res->body, &err);
 	if (r == 0)
 		r = report_table(rq, &res->body, false, &err);
 	if (r < 0)
@@ -534,19 +524,45 @@ void dash_page_pipeline(struct dash_request *rq, struct dash_response *res)
 
 /* ---- rollouts ---- */
 
-/* Hosts of the release's kernel per tier, and of those, the ones running its patch. */
-static int release_progress(struct dash_request *rq, const json_t *rel, json_t **rows,
-			    struct tt_error *err)
+/*
+ * Two grouped reads for every release at once: hosts per kernel and tier,
+ * and hosts running each patch (enabled, same SHA-256) per kernel and tier.
+ */
+struct rollout_counts {
+	json_t *hosts, *running;
+};
+
+static int rollout_counts_read(struct dash_request *rq, struct rollout_counts *c,
+			       struct tt_error *err)
 {
-	static const char *const keys[] = {"tier", "hosts", "running", NULL};
-	const char *binds[] = {str(rel, "patch"), str(rel, "sha256"), str(rel, "kernel_release"),
-			       NULL};
-	return dash_query_rows(
-	    rq,
-	    "SELECT h.tier, COUNT(*), SUM(CASE WHEN EXISTS (SELECT 1 FROM fleet_host_patch p "
-	    "WHERE p.host_id = h.id AND p.name = ? AND p.sha256 = ? AND p.state = 'enabled') "
-	    "THEN 1 ELSE 0 END) FROM fleet_host h WHERE h.kernel_release = ? GROUP BY h.tier",
-	    binds, keys, "sii", rows, err);
+	static const char *const host_keys[] = {"kernel_release", "tier", "n", NULL};
+	static const char *const run_keys[] = {"patch", "sha256", "kernel_release",
+					       "tier",	"n",	  NULL};
+	int r = dash_query_rows(rq,
+				"SELECT kernel_release, tier, COUNT(*) FROM fleet_host "
+				"GROUP BY kernel_release, tier",
+				NULL, host_keys, "ssi", &c->hosts, err);
+	if (r == 0)
+		r = dash_query_rows(rq,
+				    "SELECT p.name, p.sha256, h.kernel_release, h.tier, COUNT(*) "
+				    "FROM fleet_host_patch p JOIN fleet_host h ON h.id = p.host_id "
+				    "WHERE p.state = 'enabled' "
+				    "GROUP BY p.name, p.sha256, h.kernel_release, h.tier",
+				    NULL, run_keys, "ssssi", &c->running, err);
+	return r;
+}
+
+static long long count_of(const json_t *rows, const json_t *rel, const char *tier, bool patch)
+{
+	for (size_t i = 0; i < json_array_size(rows); i++) {
+		const json_t *row = json_array_get(rows, i);
+		if (strcmp(str(row, "tier"), tier) == 0 &&
+		    strcmp(str(row, "kernel_release"), str(rel, "kernel_release")) == 0 &&
+		    (!patch || (strcmp(str(row, "patch"), str(rel, "patch")) == 0 &&
+				strcmp(str(row, "sha256"), str(rel, "sha256")) == 0)))
+			return num(row, "n");
+	}
+	return 0;
 }
 
 static void release_actions(struct tt_buf *b, const struct dash_request *rq, const json_t *rel)
@@ -566,7 +582,7 @@ static void release_actions(struct tt_buf *b, const struct dash_request *rq, con
 }
 
 static void release_row(struct dash_request *rq, struct tt_buf *b, const json_t *rel,
-			const struct tt_tiers *tiers, const json_t *progress)
+			const struct tt_tiers *tiers, const struct rollout_counts *counts)
 {
 	dash_htmlf(b, "<tr data-release=\"%lld\"><td>%lld</td>", num(rel, "id"), num(rel, "id"));
 	cell(b, str(rel, "patch"));
@@ -579,12 +595,8 @@ static void release_row(struct dash_request *rq, struct tt_buf *b, const json_t 
 	tt_buf_adds(b, "<td>");
 	int reach = tt_tiers_find(tiers, str(rel, "tier"));
 	for (size_t t = 0; t < tiers->n; t++) {
-		long long hosts = 0, running = 0;
-		for (size_t i = 0; i < json_array_size(progress); i++) {
-			const json_t *p = json_array_get(progress, i);
-			if (strcmp(str(p, "tier"), tiers->v[t].name) == 0)
-				hosts = num(p, "hosts"), running = num(p, "running");
-		}
+		long long hosts = count_of(counts->hosts, rel, tiers->v[t].name, false);
+		long long running = count_of(counts->running, rel, tiers->v[t].name, true);
 		double part = hosts ? 100.0 * (double)running / (double)hosts : 0;
 		dash_htmlf(b, "<div>%s", (int)t <= reach ? "" : "<s>");
 		dash_html(b, tiers->v[t].name);
@@ -606,11 +618,17 @@ void dash_page_rollouts(struct dash_request *rq, struct dash_response *res)
 	struct tt_error err = {0};
 	struct tt_tiers tiers = {0};
 	json_t *releases = NULL;
+	struct rollout_counts counts = {0};
 	int r = tt_fleet_tiers_get(rq->db, &tiers, &err);
 	if (r == 0)
 		r = tt_fleet_releases_json(rq->db, &releases, &err);
+	if (r == 0)
+		r = rollout_counts_read(rq, &counts, &err);
 	if (r < 0) {
 		tt_tiers_free(&tiers);
+		json_decref(releases);
+		json_decref(counts.hosts);
+		json_decref(counts.running);
 		return store_failed(rq, res, &err);
 	}
 	dash_page_begin(res, rq, "Rollouts");
@@ -618,18 +636,13 @@ void dash_page_rollouts(struct dash_request *rq, struct dash_response *res)
 	static const char *const heads[] = {
 	    "Release", "Patch", "Kernel", "Tier", "State", "Errors", "Progress per tier", "", NULL};
 	table_head(b, "releases", heads);
-	for (size_t i = json_array_size(releases); r == 0 && i-- > 0;) {
-		const json_t *rel = json_array_get(releases, i);
-		json_t *progress = NULL;
-		r = release_progress(rq, rel, &progress, &err);
-		if (r == 0)
-			release_row(rq, b, rel, &tiers, progress);
-		json_decref(progress);
-	}
+	for (size_t i = json_array_size(releases); i-- > 0;)
+		release_row(rq, b, json_array_get(releases, i), &tiers, &counts);
 	tt_buf_adds(b, "</tbody></table>\n");
-	if (r == 0)
-		r = report_table(rq, b, true, &err);
+	r = report_table(rq, b, true, &err);
 	json_decref(releases);
+	json_decref(counts.hosts);
+	json_decref(counts.running);
 	tt_tiers_free(&tiers);
 	if (r < 0)
 		return store_failed(rq, res, &err);
