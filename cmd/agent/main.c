@@ -186,7 +186,7 @@ static int cmd_run(const struct tt_agent_config *cfg, const struct args *a)
 		}
 		if (a->once)
 			break;
-		sleep_interruptible(cfg->interval + jitter_seconds(cfg->jitter));
+		sleep_interruptible(tt_agent_next_interval(cfg) + jitter_seconds(cfg->jitter));
 	}
 	return a->once ? status : 0;
 }

@@ -45,6 +45,7 @@ struct tt_agent_config {
 	char *proxy;	      /* libcurl proxy URL, NULL: the environment's */
 	char *ca_file;	      /* PEM bundle trusted for the server, NULL: the system's */
 	double interval;      /* seconds between refresh cycles */
+	bool interval_set;    /* given by the file or a flag: the server's does not apply */
 	double jitter;	      /* up to this many seconds added at random to each wait */
 	double signal_after;  /* a transition this old gets its blocking tasks signalled */
 	double revert_after;  /* and this old is reversed (enabled=0) */
@@ -190,8 +191,14 @@ struct tt_agent_ledger {
 	char *last_result; /* "ok", "updates pending", or the error message */
 	char *tier;
 	char *host_id;
+	int64_t heartbeat_interval; /* what the server asked for (0: nothing yet) */
 };
 int tt_agent_ledger_open(const char *state_dir, struct tt_agent_ledger *l, struct tt_error *err);
+/*
+ * Seconds until the next cycle: the configured interval when set explicitly,
+ * else the server's heartbeat_interval recorded in the ledger, else the default.
+ */
+double tt_agent_next_interval(const struct tt_agent_config *cfg);
 int tt_agent_ledger_save(const struct tt_agent_ledger *l, struct tt_error *err);
 void tt_agent_ledger_free(struct tt_agent_ledger *l);
 /* The patch called name, NULL when unknown; _add creates it (empty fields). */

@@ -170,6 +170,9 @@ int tt_agent_heartbeat(struct tt_agent *a, json_t **reply, struct tt_error *err)
 		tt_error_prefix(err, "heartbeat: ");
 		return rc;
 	}
+	json_int_t interval = json_integer_value(json_object_get(*reply, "heartbeat_interval"));
+	if (interval > 0)
+		a->ledger.heartbeat_interval = (int64_t)interval;
 	const char *tier = json_string_value(json_object_get(*reply, "tier"));
 	if (tier) {
 		free(a->ledger.tier);

@@ -118,6 +118,8 @@ int tt_agent_config_set(struct tt_agent_config *cfg, const char *key, const char
 	for (size_t i = 0; i < sizeof(string_keys) / sizeof(string_keys[0]); i++)
 		if (strcmp(k, string_keys[i].name) == 0)
 			return set_string((char **)(base + string_keys[i].offset), value);
+	if (strcmp(k, "interval") == 0)
+		cfg->interval_set = true;
 	for (size_t i = 0; i < sizeof(seconds_keys) / sizeof(seconds_keys[0]); i++)
 		if (strcmp(k, seconds_keys[i].name) == 0)
 			return set_seconds((double *)(base + seconds_keys[i].offset), k, value,

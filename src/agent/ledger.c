@@ -120,6 +120,7 @@ static int ledger_load(struct tt_agent_ledger *l, struct tt_error *err)
 	l->last_check = json_integer_value(json_object_get(root, "last_check"));
 	l->last_result = dup_or_null(json_object_get(root, "last_result"));
 	l->tier = dup_or_null(json_object_get(root, "tier"));
+	l->heartbeat_interval = json_integer_value(json_object_get(root, "heartbeat_interval"));
 	l->host_id = dup_or_null(json_object_get(root, "host_id"));
 	json_decref(root);
 	return rc;
@@ -163,6 +164,9 @@ int tt_agent_ledger_save(const struct tt_agent_ledger *l, struct tt_error *err)
 		json_object_set_new(root, "last_result", json_string(l->last_result));
 	if (l->tier)
 		json_object_set_new(root, "tier", json_string(l->tier));
+	if (l->heartbeat_interval > 0)
+		json_object_set_new(root, "heartbeat_interval",
+				    json_integer((json_int_t)l->heartbeat_interval));
 	if (l->host_id)
 		json_object_set_new(root, "host_id", json_string(l->host_id));
 	char *text = json_dumps(root, JSON_INDENT(2) | JSON_SORT_KEYS);
@@ -182,4 +186,18 @@ void tt_agent_ledger_free(struct tt_agent_ledger *l)
 	free(l->tier);
 	free(l->host_id);
 	memset(l, 0, sizeof(*l));
+}
+
+double tt_agent_next_interval(const struct tt_agent_config *cfg)
+{
+	if (cfg->interval_set)
+		return cfg->interval;
+	struct tt_agent_ledger l;
+	double next = cfg->interval;
+	if (tt_agent_ledger_open(cfg->state_dir, &l, NULL) == 0) {
+		if (l.heartbeat_interval > 0)
+			next = (double)l.heartbeat_interval;
+		tt_agent_ledger_free(&l);
+	}
+	return next;
 }

@@ -217,6 +217,18 @@ static void test_kmsg_other_boot_starts_over(void **state)
 	assert_true(logged(&f->a, "report kernel_warning tt_lp_x"));
 }
 
+static void test_next_interval(void **state)
+{
+	struct fixture *f = *state;
+	assert_true(tt_agent_next_interval(&f->t.cfg) == 3600);
+	f->a.ledger.heartbeat_interval = 300;
+	assert_int_equal(tt_agent_ledger_save(&f->a.ledger, NULL), 0);
+	assert_true(tt_agent_next_interval(&f->t.cfg) == 300);
+	/* An interval the operator set wins over the server's. */
+	assert_int_equal(tt_agent_config_set(&f->t.cfg, "interval", "900", NULL), 0);
+	assert_true(tt_agent_next_interval(&f->t.cfg) == 900);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -226,6 +238,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_kmsg_warning_report_and_policy, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_kmsg_policy_disable, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_kmsg_other_boot_starts_over, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_next_interval, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
