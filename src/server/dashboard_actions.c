@@ -69,6 +69,16 @@ static int split_kernels(const char *text, struct tt_strv *out, struct tt_error 
 	return 0;
 }
 
+/* Browsers send a text area's lines ended by CR LF; a patch wants LF. In place. */
+static void lf_line_ends(char *text)
+{
+	char *out = text;
+	for (const char *p = text; *p; p++)
+		if (!(p[0] == '\r' && p[1] == '\n'))
+			*out++ = *p;
+	*out = '\0';
+}
+
 static int revise(struct dash_request *rq, const char *cve_id, const char *text,
 		  const char *message, const struct tt_strv *kernels, json_t *jobs,
 		  struct tt_patch_revision *rev, struct tt_error *err)
@@ -97,6 +107,7 @@ void dash_action_revise(struct dash_request *rq, struct dash_response *res, cons
 	_cleanup_free_ char *kernel_text = dash_form_value(rq->body, rq->body_len, "kernels");
 	if (!text || !*text)
 		return dash_error_page(res, rq, 400, "The patch text is empty.");
+	lf_line_ends(text);
 	struct tt_strv kernels = {0};
 	struct tt_patch_revision rev = {0};
 	struct tt_error err = {0};

@@ -9,6 +9,7 @@ Usage: test_dashboard_browser.py TUXTAPE SCREENSHOT_DIR"""
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 
@@ -85,6 +86,12 @@ def main():
         rel = releases["releases"] if isinstance(releases, dict) else releases
         ok = ok and any(r["tier"] == "canary" and r["kernel_release"] == "6.1.0-13-amd64"
                         for r in rel)
+        con = sqlite3.connect(srv.db)
+        texts = [t for (t,) in con.execute("SELECT text FROM patch_revision")]
+        con.close()
+        if not texts or any("\r" in t for t in texts):
+            print("the uploaded patch was not stored with LF line ends: %r" % texts)
+            ok = False
         print("screenshots of each page: %s" % shots)
         if not ok:
             with open(os.path.join(srv.root, "serve.log")) as f:
