@@ -79,14 +79,14 @@ bool tt_agent_notes_build_id(const void *notes, size_t len, char *hex, size_t he
 const char *tt_agent_killed(const struct tt_agent_config *cfg);
 
 struct tt_agent_check {
-	const char *name; /* "livepatch", "ftrace", "lockdown", "sig_enforce" */
+	const char *name; /* "livepatch", "ftrace", "lockdown", "sig_enforce", "signing_keys" */
 	bool ok;
 	bool fatal;	/* not ok and livepatching cannot work at all */
 	bool needs_sig; /* not ok: only signed modules will load */
 	char message[256];
 };
-#define TT_AGENT_N_CHECKS 4
-/* Fill the four checks; returns how many failed fatally. */
+#define TT_AGENT_N_CHECKS 5
+/* Fill the checks; returns how many failed fatally. */
 int tt_agent_preflight(const struct tt_agent_config *cfg,
 		       struct tt_agent_check out[TT_AGENT_N_CHECKS]);
 /* Whether a module file carries an appended signature (what lockdown or sig_enforce demand). */

@@ -174,6 +174,50 @@ static void check_sig_enforce(const struct tt_agent_config *cfg, struct tt_agent
 			   : "module signatures are not enforced");
 }
 
+/*
+ * The asymmetric keys /proc/keys shows root (the kernel's trusted keyrings among
+ * them): with signatures enforced and none of them, no module can load.
+ */
+static void check_signing_keys(const struct tt_agent_config *cfg, bool enforced,
+			       struct tt_agent_check *c)
+{
+	_cleanup_free_ char *path = tt_agent_path(cfg, "/proc/keys");
+	FILE *f = fopen(path, "re");
+	if (!f) {
+		check_set(c, "signing_keys", true, false, false,
+			  "cannot read /proc/keys: the kernel's signing keys are unknown");
+		return;
+	}
+	char line[512];
+	int n = 0;
+	struct tt_buf names = TT_BUF_INIT;
+	while (fgets(line, sizeof(line), f)) {
+		char type[32] = "";
+		int desc = 0;
+		/* ID FLAGS USAGE TIMEOUT PERM UID GID TYPE DESCRIPTION: SUMMARY */
+		/* The kernel prints the type in 9 columns: "asymmetri". */
+		if (sscanf(line, "%*s %*s %*s %*s %*s %*s %*s %31s %n", type, &desc) != 1 ||
+		    strncmp(type, "asymmetri", 9) != 0)
+			continue;
+		if (n++ < 3)
+			tt_buf_addf(&names, "%s%.*s", names.len ? "; " : "",
+				    (int)strcspn(line + desc, ":\n"), line + desc);
+	}
+	fclose(f);
+	char msg[256];
+	if (n)
+		snprintf(msg, sizeof(msg), "the kernel holds %d signing key(s): %s%s", n,
+			 tt_buf_str(&names), n > 3 ? "; ..." : "");
+	else
+		snprintf(msg, sizeof(msg), "%s",
+			 enforced
+			     ? "signatures are required and the kernel holds no signing key: "
+			       "no module can load"
+			     : "the kernel holds no signing key (signatures are not required)");
+	check_set(c, "signing_keys", n > 0 || !enforced, false, false, msg);
+	tt_buf_free(&names);
+}
+
 int tt_agent_preflight(const struct tt_agent_config *cfg,
 		       struct tt_agent_check out[TT_AGENT_N_CHECKS])
 {
@@ -181,6 +225,7 @@ int tt_agent_preflight(const struct tt_agent_config *cfg,
 	check_ftrace(cfg, &out[1]);
 	check_lockdown(cfg, &out[2]);
 	check_sig_enforce(cfg, &out[3]);
+	check_signing_keys(cfg, out[2].needs_sig || out[3].needs_sig, &out[4]);
 	int fatal = 0;
 	for (int i = 0; i < TT_AGENT_N_CHECKS; i++)
 		fatal += out[i].fatal;

@@ -94,6 +94,25 @@ static void test_preflight(void **state)
 	assert_false(find_check(c, "lockdown")->fatal);
 	assert_non_null(strstr(find_check(c, "lockdown")->message, "[integrity]"));
 	assert_true(find_check(c, "sig_enforce")->needs_sig);
+	/* Enforced, and no key the kernel trusts. */
+	fake_write(t, "/proc/keys",
+		   "1d3e1a6b I------     1 perm 1f0b0000     0     0 keyring   "
+		   ".builtin_trusted_keys: 1\n");
+	tt_agent_preflight(&t->cfg, c);
+	assert_false(find_check(c, "signing_keys")->ok);
+	assert_false(find_check(c, "signing_keys")->needs_sig);
+	assert_non_null(strstr(find_check(c, "signing_keys")->message, "no module can load"));
+	fake_write(
+	    t, "/proc/keys",
+	    "1d3e1a6b I------     1 perm 1f0b0000     0     0 keyring   .builtin_trusted_keys: 1\n"
+	    "2a9f0c11 I------     1 perm 1f030000     0     0 asymmetri Debian Secure Boot CA: "
+	    "6ccece7e4c6c0d1f6149f3dd27dfcc5cbb419ea1: X509.rsa a7466a2c []\n"
+	    "0e4a3c5d I------     1 perm 1f030000     0     0 asymmetric Debian Secure Boot "
+	    "CA: 6ccece7e4c6c0d1f: X509.rsa a7466a2c []\n");
+	tt_agent_preflight(&t->cfg, c);
+	assert_true(find_check(c, "signing_keys")->ok);
+	assert_non_null(strstr(find_check(c, "signing_keys")->message,
+			       "2 signing key(s): Debian Secure Boot CA"));
 	fake_write(t, "/sys/kernel/security/lockdown", "[none] integrity confidentiality\n");
 	tt_agent_preflight(&t->cfg, c);
 	assert_true(find_check(c, "lockdown")->ok);
