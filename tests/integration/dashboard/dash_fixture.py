@@ -7,8 +7,12 @@ import os
 import re
 import subprocess
 import tempfile
+import shutil
+import sys
 import time
-import urllib.request
+import uuid
+
+SKIP = 77
 
 GIT_ENV = {
     "GIT_AUTHOR_NAME": "Vic Vulns", "GIT_AUTHOR_EMAIL": "vic@example.org",
@@ -63,10 +67,13 @@ def make_vulns(root, n):
 class Server:
     """A store and `tuxtape serve` over it (plain HTTP on loopback)."""
 
-    def __init__(self, tuxtape, n_cves=6):
+    def __init__(self, tuxtape, n_cves=6, backend="sqlite"):
         self.tuxtape = tuxtape
         self.root = tempfile.mkdtemp(prefix="tt-dash-")
+        self.schema = None
         self.db = os.path.join(self.root, "store.db")
+        if backend == "postgresql":
+            self.db = self.pg_schema()
         self.env = dict(os.environ, XDG_CACHE_HOME=os.path.join(self.root, "cache"),
                         XDG_DATA_HOME=os.path.join(self.root, "data"))
         vulns = make_vulns(self.root, n_cves)
@@ -81,6 +88,31 @@ class Server:
             out = self.run("server", "token", "create", "--role", role, "--name", name).stdout
             self.tokens[name] = re.search(r"tto_\S+", out).group(0)
         self.proc = None
+
+    def pg_schema(self):
+        """A fresh schema on the test server (tests/pg-server.sh); exits 77 without one."""
+        url = os.environ.get("TT_TEST_PG_URL")
+        if not url or not shutil.which("psql"):
+            print("SKIP: no PostgreSQL server (%s)" %
+                  os.environ.get("TT_TEST_PG_SKIP", "TT_TEST_PG_URL unset; make check runs "
+                                 "the tests under tests/pg-server.sh"))
+            shutil.rmtree(self.root, ignore_errors=True)
+            sys.exit(SKIP)
+        self.schema = "tt_dash_" + uuid.uuid4().hex[:12]
+        self.psql("CREATE SCHEMA %s" % self.schema)
+        sep = "&" if "?" in url else "?"
+        return "%s%soptions=-csearch_path%%3D%s" % (url, sep, self.schema)
+
+    def psql(self, sql):
+        subprocess.run(["psql", "-q", "-v", "ON_ERROR_STOP=1", os.environ["TT_TEST_PG_URL"],
+                        "-c", "SET client_min_messages = warning; " + sql],
+                       check=True, capture_output=True)
+
+    def close(self):
+        self.stop()
+        if self.schema:
+            self.psql("DROP SCHEMA %s CASCADE" % self.schema)
+        shutil.rmtree(self.root, ignore_errors=True)
 
     def run(self, *args, expect=0):
         p = subprocess.run([self.tuxtape, "--db", self.db, *args], env=self.env,

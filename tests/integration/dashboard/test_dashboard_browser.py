@@ -105,9 +105,10 @@ def main():
         if worker:
             worker.terminate()
             worker.wait(timeout=30)
-        srv.stop()
         if os.environ.get("TT_KEEP") is None:
-            shutil.rmtree(srv.root, ignore_errors=True)
+            srv.close()
+        else:
+            srv.stop()
 
 
 if __name__ == "__main__":
