@@ -2,12 +2,16 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """The dashboard's security rules over plain HTTP (no browser needed): login with
 operator tokens only, session cookie flags, CSRF on every form, roles, escaping,
-a revoked token ending its sessions, security headers; once per store backend.
+a revoked token ending its sessions, security headers, Secure cookies over TLS; once per store backend.
 Usage: test_dashboard_http.py TUXTAPE [sqlite|postgresql]"""
 import http.client
 import os
 import re
+import shutil
+import ssl
+import subprocess
 import sys
+import time
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -153,6 +157,41 @@ def check_pages(srv):
         expect(r.status == 200, "GET %s answers 200" % path)
 
 
+def check_tls(srv):
+    """Behind TLS the session cookie is also Secure."""
+    if not shutil.which("openssl"):
+        print("ok - (no openssl command: the TLS cookie check is left out)")
+        return
+    cert, key = os.path.join(srv.root, "cert.pem"), os.path.join(srv.root, "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                    "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1", "-subj",
+                    "/CN=127.0.0.1", "-keyout", key, "-out", cert], check=True,
+                   capture_output=True)
+    log = open(os.path.join(srv.root, "tls.log"), "w+")
+    p = subprocess.Popen([srv.tuxtape, "--db", srv.db, "serve", "--port", "0", "--tls-cert",
+                          cert, "--tls-key", key], env=srv.env, stdout=log,
+                         stderr=subprocess.STDOUT)
+    try:
+        port = None
+        for _ in range(200):
+            log.seek(0)
+            m = re.search(r"127\.0\.0\.1:(\d+)", log.read())
+            if m:
+                port = int(m.group(1))
+                break
+            time.sleep(0.1)
+        expect(port is not None, "the TLS server starts")
+        c = http.client.HTTPSConnection("127.0.0.1", port, timeout=30,
+                                        context=ssl._create_unverified_context())
+        c.request("GET", "/ui/login")
+        r = c.getresponse()
+        r.read()
+        expect("; Secure" in r.getheader("Set-Cookie"), "over TLS the cookies are Secure")
+    finally:
+        p.terminate()
+        p.wait(timeout=20)
+
+
 def main():
     backend = sys.argv[2] if len(sys.argv) > 2 else "sqlite"
     srv = dash_fixture.Server(sys.argv[1], backend=backend)
@@ -164,6 +203,7 @@ def main():
         check_roles(srv)
         check_revoke_and_logout(srv, b)
         check_pages(srv)
+        check_tls(srv)
         print("dashboard http test (%s): ok" % backend)
         return 0
     finally:
