@@ -78,6 +78,20 @@ int tt_store_cve_stored(struct tt_store *s, const char *id, struct tt_cve_stored
 int tt_store_cve_put_encoded(struct tt_store *s, const struct tt_cve_record *rec,
 			     const struct tt_cve_encoded *enc, const struct tt_cve_stored *old,
 			     bool *unchanged, struct tt_error *err);
+/*
+ * The same for many CVEs, for bulk ingest: a batch keeps the inserts and
+ * writes them table by table in multi-row statements at the flush (deletes
+ * of what a CVE replaces happen at once). rec and enc must stay valid and
+ * unchanged until the next flush; each id at most once between flushes.
+ * Freeing a batch drops what was not flushed.
+ */
+struct tt_cve_batch;
+struct tt_cve_batch *tt_store_cve_batch_new(struct tt_store *s);
+int tt_store_cve_batch_put(struct tt_cve_batch *b, const struct tt_cve_record *rec,
+			   const struct tt_cve_encoded *enc, const struct tt_cve_stored *old,
+			   bool *unchanged, struct tt_error *err);
+int tt_store_cve_batch_flush(struct tt_cve_batch *b, struct tt_error *err);
+void tt_store_cve_batch_free(struct tt_cve_batch *b);
 int tt_store_cve_delete(struct tt_store *s, const char *id, struct tt_error *err);
 /* Whether any CVE (either state) is stored: a first sync can skip per-id lookups. */
 int tt_store_cve_any(struct tt_store *s, bool *any, struct tt_error *err);

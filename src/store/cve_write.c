@@ -304,49 +304,144 @@ void tt_cve_encoded_free(struct tt_cve_encoded *e)
 	free(e);
 }
 
+/* One value of a row to insert, kept until it is bound (borrowed text). */
+struct bval {
+	enum { V_NULL, V_TEXT, V_INT, V_DOUBLE } type;
+	const char *s;
+	size_t len;
+	int64_t i;
+	double d;
+};
+
+static struct bval v_text(const char *s)
+{
+	return s ? (struct bval){.type = V_TEXT, .s = s, .len = strlen(s)} : (struct bval){0};
+}
+
+static struct bval v_textn(const char *s, size_t len)
+{
+	return s ? (struct bval){.type = V_TEXT, .s = s, .len = len} : (struct bval){0};
+}
+
+static struct bval v_int(int64_t i)
+{
+	return (struct bval){.type = V_INT, .i = i};
+}
+
+static void bind_val(struct tt_db *db, struct tt_db_stmt *st, int i, const struct bval *v)
+{
+	switch (v->type) {
+	case V_TEXT:
+		tt_db_bind_textn(db, st, i, v->s, v->len);
+		break;
+	case V_INT:
+		tt_db_bind_int64(db, st, i, v->i);
+		break;
+	case V_DOUBLE:
+		tt_db_bind_double(db, st, i, v->d);
+		break;
+	case V_NULL:
+		db->ops->bind_null(st, i);
+		break;
+	}
+}
+
+/*
+ * The rows of one CVE as values, table by table, in the column order of the
+ * INSERTs (store.c's ST_*_INSERT and batch_tables[] below): what both the
+ * one-CVE writer and the batch bind.
+ */
+enum { CVE_COLS = 22, FILE_COLS = 2, DYAD_COLS = 7, BLOCK_COLS = 8 };
+
+static void cve_row(const struct tt_cve_record *rec, const struct tt_cve_encoded *enc,
+		    struct bval v[CVE_COLS])
+{
+	memset(v, 0, CVE_COLS * sizeof(*v));
+	v[0] = v_text(rec->id);
+	v[1] = v_int(enc->year);
+	v[2] = v_int(enc->num);
+	v[3] = v_text(state_name(rec->state));
+	v[4] = v_textn(rec->title, enc->len_title);
+	v[5] = v_textn(rec->description, enc->len_description);
+	v[6] = v_text(rec->rejected_reason);
+	v[7] = v_int(rec->date_reserved);
+	v[8] = v_int(rec->date_updated);
+	if (rec->has_cvss) {
+		v[9] = v_text(rec->cvss.vector);
+		v[10] = (struct bval){.type = V_DOUBLE, .d = rec->cvss.base_score};
+		v[11] = v_text(rec->cvss.severity);
+		v[12] = v_text(rec->cvss.source);
+		v[13] = v_textn(rec->cvss.rationale, enc->len_rationale);
+	}
+	for (int i = 0; i < N_LISTS; i++)
+		v[14 + i] = (struct bval){
+		    .type = V_TEXT, .s = tt_buf_str(&enc->lists[i]), .len = enc->lists[i].len};
+	v[19] = v_text(enc->digest_row);
+	v[20] = v_text(enc->digest_dyads);
+	v[21] = v_text(enc->digest_blocks);
+}
+
+static void file_row(const struct tt_cve_record *rec, size_t i, struct bval v[FILE_COLS])
+{
+	v[0] = v_text(rec->id);
+	v[1] = v_text(rec->program_files.v[i]);
+}
+
+static void dyad_row(const struct tt_cve_record *rec, const struct tt_cve_encoded *enc, size_t i,
+		     struct bval v[DYAD_COLS])
+{
+	const struct tt_dyad *d = &rec->dyads[i];
+	v[0] = v_text(rec->id);
+	v[1] = v_int((int64_t)i);
+	v[2] = v_text(enc->branches[i]);
+	v[3] = v_text(d->vuln_version);
+	v[4] = v_text(d->vuln_commit);
+	v[5] = v_text(d->fix_version);
+	v[6] = v_text(d->fix_commit);
+}
+
+static void block_row(const struct tt_cve_record *rec, const struct tt_cve_encoded *enc, size_t b,
+		      struct bval v[BLOCK_COLS])
+{
+	const struct tt_affected *a = &rec->affected[b];
+	v[0] = v_text(rec->id);
+	v[1] = v_int((int64_t)b);
+	v[2] = v_text(a->vendor);
+	v[3] = v_text(a->product);
+	v[4] = v_text(a->repo);
+	v[5] = v_text(a->default_status);
+	v[6] = v_textn(tt_buf_str(&enc->block_files[b]), enc->block_files[b].len);
+	v[7] = v_textn(tt_buf_str(&enc->block_versions[b]), enc->block_versions[b].len);
+}
+
+/* Bind a row to a one-row statement and run it. */
+static int run_row(struct tt_store *s, enum tt_stmt_id id, const struct bval *v, int cols,
+		   struct tt_error *err)
+{
+	struct tt_db_stmt *st;
+	int r = tt_store_stmt(s, id, &st, err);
+	if (r < 0)
+		return r;
+	for (int c = 0; c < cols; c++)
+		bind_val(s->db, st, c + 1, &v[c]);
+	return tt_db_run(s->db, st, err);
+}
+
 static int insert_cve_row(struct tt_store *s, const struct tt_cve_record *rec,
 			  const struct tt_cve_encoded *enc, struct tt_error *err)
 {
-	struct tt_db_stmt *st;
-	int r = tt_store_stmt(s, ST_CVE_INSERT, &st, err);
-	if (r < 0)
-		return r;
-	struct tt_db *db = s->db;
-	tt_db_bind_text(db, st, 1, rec->id);
-	tt_db_bind_int64(db, st, 2, enc->year);
-	tt_db_bind_int64(db, st, 3, enc->num);
-	tt_db_bind_text(db, st, 4, state_name(rec->state));
-	if (rec->title)
-		tt_db_bind_textn(db, st, 5, rec->title, enc->len_title);
-	if (rec->description)
-		tt_db_bind_textn(db, st, 6, rec->description, enc->len_description);
-	tt_db_bind_text(db, st, 7, rec->rejected_reason);
-	tt_db_bind_int64(db, st, 8, rec->date_reserved);
-	tt_db_bind_int64(db, st, 9, rec->date_updated);
-	if (rec->has_cvss) {
-		tt_db_bind_text(db, st, 10, rec->cvss.vector);
-		tt_db_bind_double(db, st, 11, rec->cvss.base_score);
-		tt_db_bind_text(db, st, 12, rec->cvss.severity);
-		tt_db_bind_text(db, st, 13, rec->cvss.source);
-		if (rec->cvss.rationale)
-			tt_db_bind_textn(db, st, 14, rec->cvss.rationale, enc->len_rationale);
-	}
-	for (int i = 0; i < N_LISTS; i++)
-		tt_db_bind_textn(db, st, 15 + i, tt_buf_str(&enc->lists[i]), enc->lists[i].len);
-	tt_db_bind_text(db, st, 20, enc->digest_row);
-	tt_db_bind_text(db, st, 21, enc->digest_dyads);
-	tt_db_bind_text(db, st, 22, enc->digest_blocks);
-	return tt_db_run(db, st, err);
+	struct bval v[CVE_COLS];
+	cve_row(rec, enc, v);
+	return run_row(s, ST_CVE_INSERT, v, CVE_COLS, err);
 }
 
 static int insert_files(struct tt_store *s, const struct tt_cve_record *rec, struct tt_error *err)
 {
-	struct tt_db_stmt *st;
-	int r = tt_store_stmt(s, ST_FILE_INSERT, &st, err);
+	int r = 0;
 	for (size_t i = 0; r == 0 && i < rec->program_files.n; i++) {
-		tt_db_bind_text(s->db, st, 1, rec->id);
-		tt_db_bind_text(s->db, st, 2, rec->program_files.v[i]);
-		r = tt_db_run(s->db, st, err);
+		struct bval v[FILE_COLS];
+		file_row(rec, i, v);
+		r = run_row(s, ST_FILE_INSERT, v, FILE_COLS, err);
 	}
 	return r;
 }
@@ -354,18 +449,11 @@ static int insert_files(struct tt_store *s, const struct tt_cve_record *rec, str
 static int insert_dyads(struct tt_store *s, const struct tt_cve_record *rec,
 			const struct tt_cve_encoded *enc, struct tt_error *err)
 {
-	struct tt_db_stmt *st;
-	int r = tt_store_stmt(s, ST_DYAD_INSERT, &st, err);
+	int r = 0;
 	for (size_t i = 0; r == 0 && i < rec->n_dyads; i++) {
-		const struct tt_dyad *d = &rec->dyads[i];
-		tt_db_bind_text(s->db, st, 1, rec->id);
-		tt_db_bind_int64(s->db, st, 2, (int64_t)i);
-		tt_db_bind_text(s->db, st, 3, enc->branches[i]);
-		tt_db_bind_text(s->db, st, 4, d->vuln_version);
-		tt_db_bind_text(s->db, st, 5, d->vuln_commit);
-		tt_db_bind_text(s->db, st, 6, d->fix_version);
-		tt_db_bind_text(s->db, st, 7, d->fix_commit);
-		r = tt_db_run(s->db, st, err);
+		struct bval v[DYAD_COLS];
+		dyad_row(rec, enc, i, v);
+		r = run_row(s, ST_DYAD_INSERT, v, DYAD_COLS, err);
 	}
 	return r;
 }
@@ -373,21 +461,11 @@ static int insert_dyads(struct tt_store *s, const struct tt_cve_record *rec,
 static int insert_affected(struct tt_store *s, const struct tt_cve_record *rec,
 			   const struct tt_cve_encoded *enc, struct tt_error *err)
 {
-	struct tt_db_stmt *st;
-	int r = tt_store_stmt(s, ST_BLOCK_INSERT, &st, err);
+	int r = 0;
 	for (size_t b = 0; r == 0 && b < rec->n_affected; b++) {
-		const struct tt_affected *a = &rec->affected[b];
-		tt_db_bind_text(s->db, st, 1, rec->id);
-		tt_db_bind_int64(s->db, st, 2, (int64_t)b);
-		tt_db_bind_text(s->db, st, 3, a->vendor);
-		tt_db_bind_text(s->db, st, 4, a->product);
-		tt_db_bind_text(s->db, st, 5, a->repo);
-		tt_db_bind_text(s->db, st, 6, a->default_status);
-		tt_db_bind_textn(s->db, st, 7, tt_buf_str(&enc->block_files[b]),
-				 enc->block_files[b].len);
-		tt_db_bind_textn(s->db, st, 8, tt_buf_str(&enc->block_versions[b]),
-				 enc->block_versions[b].len);
-		r = tt_db_run(s->db, st, err);
+		struct bval v[BLOCK_COLS];
+		block_row(rec, enc, b, v);
+		r = run_row(s, ST_BLOCK_INSERT, v, BLOCK_COLS, err);
 	}
 	return r;
 }
@@ -404,37 +482,218 @@ static int delete_rows(struct tt_store *s, enum tt_stmt_id id_stmt, const char *
 	return tt_db_run(s->db, st, err);
 }
 
+/* What a new version of a CVE rewrites, from the digests of what is stored. */
+struct put_plan {
+	bool exists, row, dyads, blocks;
+};
+
+static struct put_plan plan_put(const struct tt_cve_record *rec, const struct tt_cve_encoded *enc,
+				const struct tt_cve_stored *old)
+{
+	struct put_plan p = {.exists = old && old->exists};
+	bool same_row =
+	    p.exists && old->state == rec->state && strcmp(old->digest_row, enc->digest_row) == 0;
+	p.dyads = !p.exists || strcmp(old->digest_dyads, enc->digest_dyads) != 0;
+	p.blocks = !p.exists || strcmp(old->digest_blocks, enc->digest_blocks) != 0;
+	/* The row carries the digests, so it is rewritten whenever any part changes. */
+	p.row = !same_row || p.dyads || p.blocks;
+	return p;
+}
+
+/* The deletes of a plan, which both writers run at once. */
+static int delete_planned(struct tt_store *s, const char *id, const struct put_plan *p,
+			  struct tt_error *err)
+{
+	if (!p->exists)
+		return 0;
+	int r = p->row ? delete_rows(s, ST_CVE_DELETE, id, err) : 0;
+	if (r == 0 && p->dyads)
+		r = delete_rows(s, ST_DYAD_DELETE, id, err);
+	if (r == 0 && p->blocks)
+		r = delete_rows(s, ST_FILE_DELETE, id, err);
+	if (r == 0 && p->blocks)
+		r = delete_rows(s, ST_BLOCK_DELETE, id, err);
+	return r;
+}
+
 int tt_store_cve_put_encoded(struct tt_store *s, const struct tt_cve_record *rec,
 			     const struct tt_cve_encoded *enc, const struct tt_cve_stored *old,
 			     bool *unchanged, struct tt_error *err)
 {
-	bool exists = old && old->exists;
-	bool same_row =
-	    exists && old->state == rec->state && strcmp(old->digest_row, enc->digest_row) == 0;
-	bool same_dyads = exists && strcmp(old->digest_dyads, enc->digest_dyads) == 0;
-	bool same_blocks = exists && strcmp(old->digest_blocks, enc->digest_blocks) == 0;
-	*unchanged = same_row && same_dyads && same_blocks;
+	struct put_plan p = plan_put(rec, enc, old);
+	*unchanged = !p.row;
 	if (*unchanged)
 		return 0;
-	/* The row carries the digests, so it is rewritten whenever any part changes. */
-	int r = exists ? delete_rows(s, ST_CVE_DELETE, rec->id, err) : 0;
+	int r = delete_planned(s, rec->id, &p, err);
 	if (r == 0)
 		r = insert_cve_row(s, rec, enc, err);
-	if (r == 0 && exists && !same_dyads)
-		r = delete_rows(s, ST_DYAD_DELETE, rec->id, err);
-	if (r == 0 && !same_dyads)
+	if (r == 0 && p.dyads)
 		r = insert_dyads(s, rec, enc, err);
-	if (r == 0 && exists && !same_blocks)
-		r = delete_rows(s, ST_FILE_DELETE, rec->id, err);
-	if (r == 0 && exists && !same_blocks)
-		r = delete_rows(s, ST_BLOCK_DELETE, rec->id, err);
-	if (r == 0 && !same_blocks)
+	if (r == 0 && p.blocks)
 		r = insert_files(s, rec, err);
-	if (r == 0 && !same_blocks)
+	if (r == 0 && p.blocks)
 		r = insert_affected(s, rec, enc, err);
 	if (r < 0)
 		return tt_error_prefix(err, "storing %s: ", rec->id);
 	return 0;
+}
+
+/* ---- the batch: many CVEs' rows in few statements ---- */
+
+/*
+ * Each statement costs SQLite a fixed amount besides its rows (setting up,
+ * cursors, finishing). The batch keeps the rows of many CVEs and writes each
+ * table's in multi-row INSERTs, rows bound in place: a full ingest of the
+ * CNA tree then steps 26% fewer SQLite instructions than with one row per
+ * statement (callgrind).
+ */
+enum { T_CVE, T_FILE, T_DYAD, T_BLOCK, N_TABLES };
+
+static const struct batch_table {
+	const char *insert; /* up to VALUES; the same columns as store.c's ST_*_INSERT */
+	int cols;
+	int max_rows; /* per statement: at most ~512 parameters each */
+} batch_tables[N_TABLES] = {
+    [T_CVE] = {"INSERT INTO cve (id, year, num, state, title, description, rejected_reason, "
+	       "date_reserved, date_updated, cvss_vector, cvss_score, cvss_severity, "
+	       "cvss_source, cvss_rationale, files, fixed_versions, fix_commits, "
+	       "vulnerable_commits, refs, digest_row, digest_dyads, digest_blocks) VALUES ",
+	       CVE_COLS, 16},
+    [T_FILE] = {"INSERT INTO cve_file (cve_id, path) VALUES ", FILE_COLS, 128},
+    [T_DYAD] = {"INSERT INTO cve_dyad (cve_id, seq, branch, vuln_version, vuln_commit, "
+		"fix_version, fix_commit) VALUES ",
+		DYAD_COLS, 64},
+    [T_BLOCK] = {"INSERT INTO cve_affected_block (cve_id, block, vendor, product, repo, "
+		 "default_status, program_files, versions) VALUES ",
+		 BLOCK_COLS, 64},
+};
+#define BATCH_MAX_ROWS 128
+
+struct pending {
+	struct bval *v; /* rows one after the other */
+	size_t n, cap;	/* values */
+};
+
+struct tt_cve_batch {
+	struct tt_store *s;
+	struct pending p[N_TABLES];
+	/* st[t][k]: the INSERT of k rows into table t, prepared on first use */
+	struct tt_db_stmt *st[N_TABLES][BATCH_MAX_ROWS + 1];
+	const char *first_id, *last_id; /* of the CVEs waiting, for messages */
+};
+
+struct tt_cve_batch *tt_store_cve_batch_new(struct tt_store *s)
+{
+	struct tt_cve_batch *b = tt_xcalloc(1, sizeof(*b));
+	b->s = s;
+	return b;
+}
+
+void tt_store_cve_batch_free(struct tt_cve_batch *b)
+{
+	if (!b)
+		return;
+	for (int t = 0; t < N_TABLES; t++) {
+		free(b->p[t].v);
+		for (int k = 0; k <= BATCH_MAX_ROWS; k++)
+			tt_db_finalize(b->s->db, b->st[t][k]);
+	}
+	free(b);
+}
+
+static struct bval *pending_row(struct pending *p, int cols)
+{
+	if (p->n + (size_t)cols > p->cap) {
+		p->cap = p->cap ? p->cap * 2 : 1024;
+		p->v = tt_xrealloc(p->v, p->cap * sizeof(*p->v));
+	}
+	struct bval *v = &p->v[p->n];
+	p->n += (size_t)cols;
+	return v;
+}
+
+int tt_store_cve_batch_put(struct tt_cve_batch *b, const struct tt_cve_record *rec,
+			   const struct tt_cve_encoded *enc, const struct tt_cve_stored *old,
+			   bool *unchanged, struct tt_error *err)
+{
+	struct put_plan p = plan_put(rec, enc, old);
+	*unchanged = !p.row;
+	if (*unchanged)
+		return 0;
+	/* Deletes now, inserts at the flush: an id is written once per sync, so the order holds. */
+	int r = delete_planned(b->s, rec->id, &p, err);
+	if (r < 0)
+		return tt_error_prefix(err, "storing %s: ", rec->id);
+	cve_row(rec, enc, pending_row(&b->p[T_CVE], CVE_COLS));
+	for (size_t i = 0; p.dyads && i < rec->n_dyads; i++)
+		dyad_row(rec, enc, i, pending_row(&b->p[T_DYAD], DYAD_COLS));
+	for (size_t i = 0; p.blocks && i < rec->program_files.n; i++)
+		file_row(rec, i, pending_row(&b->p[T_FILE], FILE_COLS));
+	for (size_t i = 0; p.blocks && i < rec->n_affected; i++)
+		block_row(rec, enc, i, pending_row(&b->p[T_BLOCK], BLOCK_COLS));
+	if (!b->first_id)
+		b->first_id = rec->id;
+	b->last_id = rec->id;
+	return 0;
+}
+
+static int batch_stmt(struct tt_cve_batch *b, int t, int rows, struct tt_db_stmt **out,
+		      struct tt_error *err)
+{
+	if (!b->st[t][rows]) {
+		const struct batch_table *bt = &batch_tables[t];
+		struct tt_buf sql = TT_BUF_INIT;
+		tt_buf_adds(&sql, bt->insert);
+		for (int k = 0; k < rows; k++) {
+			tt_buf_adds(&sql, k ? ",(" : "(");
+			for (int c = 0; c < bt->cols; c++)
+				tt_buf_adds(&sql, c ? ",?" : "?");
+			tt_buf_addc(&sql, ')');
+		}
+		int r = tt_db_prepare(b->s->db, tt_buf_str(&sql), &b->st[t][rows], err);
+		tt_buf_free(&sql);
+		if (r < 0)
+			return r;
+	}
+	*out = b->st[t][rows];
+	return 0;
+}
+
+static int flush_table(struct tt_cve_batch *b, int t, struct tt_error *err)
+{
+	const struct batch_table *bt = &batch_tables[t];
+	struct pending *p = &b->p[t];
+	size_t rows = p->n / (size_t)bt->cols;
+	const struct bval *v = p->v;
+	int r = 0;
+	while (r == 0 && rows > 0) {
+		int k = rows < (size_t)bt->max_rows ? (int)rows : bt->max_rows;
+		struct tt_db_stmt *st;
+		r = batch_stmt(b, t, k, &st, err);
+		if (r < 0)
+			break;
+		for (int i = 0; i < k * bt->cols; i++)
+			bind_val(b->s->db, st, i + 1, &v[i]);
+		r = tt_db_run(b->s->db, st, err);
+		v += k * bt->cols;
+		rows -= (size_t)k;
+	}
+	p->n = 0;
+	return r;
+}
+
+int tt_store_cve_batch_flush(struct tt_cve_batch *b, struct tt_error *err)
+{
+	int r = 0;
+	for (int t = 0; t < N_TABLES; t++) {
+		int rt = flush_table(b, t, r == 0 ? err : NULL);
+		if (r == 0)
+			r = rt;
+	}
+	if (r < 0)
+		tt_error_prefix(err, "storing %s to %s: ", b->first_id, b->last_id);
+	b->first_id = b->last_id = NULL;
+	return r;
 }
 
 int tt_store_cve_stored(struct tt_store *s, const char *id, struct tt_cve_stored *out,

@@ -206,14 +206,17 @@ static struct slot *wait_ready(struct pool *p, size_t i)
 	return sl;
 }
 
-/* Give a consumed slot back; workers are woken once per chunk of space. */
-static void release(struct pool *p, struct slot *sl, size_t i)
+/*
+ * Give the slots of items [first, end) back once the store is done with
+ * them (the batch binds their text in place until it is flushed).
+ */
+static void release(struct pool *p, size_t first, size_t end)
 {
 	pthread_mutex_lock(&p->mu);
-	sl->status = SLOT_USED;
-	p->consumed = i + 1;
-	if (p->consumed % CHUNK == 0 || p->consumed == p->items->n)
-		pthread_cond_broadcast(&p->consumed_cv);
+	for (size_t i = first; i < end; i++)
+		p->slots[i % WINDOW].status = SLOT_USED;
+	p->consumed = end;
+	pthread_cond_broadcast(&p->consumed_cv);
 	pthread_mutex_unlock(&p->mu);
 }
 
@@ -228,10 +231,10 @@ static void count_skip(struct tt_sync_result *res, int rc)
 		res->skipped_unreadable++;
 }
 
-/* Write one parsed (or vanished) CVE; <0 only for store failures. */
-static int apply_item(struct tt_store *s, const struct tt_ingest_item *it, struct slot *sl,
-		      struct pool *p, struct tt_sync_result *res, struct tt_strv *skipped_ids,
-		      struct tt_error *err)
+/* Write one parsed (or vanished) CVE into the batch; <0 only for store failures. */
+static int apply_item(struct tt_store *s, struct tt_cve_batch *batch,
+		      const struct tt_ingest_item *it, struct slot *sl, struct pool *p,
+		      struct tt_sync_result *res, struct tt_strv *skipped_ids, struct tt_error *err)
 {
 	struct tt_cve_stored old = {0};
 	/* Into an empty store (a first sync) nothing exists: skip a lookup per CVE. */
@@ -253,7 +256,7 @@ static int apply_item(struct tt_store *s, const struct tt_ingest_item *it, struc
 		return 0;
 	}
 	bool unchanged;
-	r = tt_store_cve_put_encoded(s, &sl->rec, sl->enc, &old, &unchanged, err);
+	r = tt_store_cve_batch_put(batch, &sl->rec, sl->enc, &old, &unchanged, err);
 	if (r < 0)
 		return r;
 	if (unchanged)
@@ -309,7 +312,10 @@ int tt_vulns_ingest(struct tt_store *s, git_repository *repo, const git_oid *tar
 	pthread_t threads[16];
 	for (int t = 0; t < n_threads; t++)
 		pthread_create(&threads[t], NULL, worker, p);
+	struct tt_cve_batch *batch = tt_store_cve_batch_new(s);
 	int r = 0;
+	/* Items [held, i) are written to the batch, their slots kept until it is flushed. */
+	size_t held = 0;
 	for (size_t i = 0; i < items->n && r == 0; i++) {
 		if (side && !side->done && i % CHUNK == 0 && atomic_load(side->ready)) {
 			side->done = true;
@@ -318,11 +324,16 @@ int tt_vulns_ingest(struct tt_store *s, git_repository *repo, const git_oid *tar
 				break;
 		}
 		struct slot *sl = wait_ready(p, i);
-		r = apply_item(s, &items->v[i], sl, p, res, skipped_ids, err);
-		release(p, sl, i);
+		r = apply_item(s, batch, &items->v[i], sl, p, res, skipped_ids, err);
+		if (r == 0 && (i + 1 - held == CHUNK || i + 1 == items->n)) {
+			r = tt_store_cve_batch_flush(batch, err);
+			release(p, held, i + 1);
+			held = i + 1;
+		}
 		if (o->progress && o->progress->update)
 			o->progress->update(o->progress->ctx, "ingest", i + 1, items->n);
 	}
+	tt_store_cve_batch_free(batch);
 	res->examined = (long)items->n;
 	stop_workers(p, threads, n_threads);
 	res->warnings += p->warnings;
