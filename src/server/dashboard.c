@@ -5,12 +5,14 @@
  * needs (a strict Content-Security-Policy: no inline script, nothing from
  * elsewhere; no caching; no framing).
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../store/server_db.h"
 #include "dashboard.h"
+#include "tuxtape/cve.h"
 
 #define UI_PREFIX "/ui/"
 
@@ -85,6 +87,21 @@ static bool is_get(const struct dash_request *rq)
 	return strcmp(rq->method, "GET") == 0 || strcmp(rq->method, "HEAD") == 0;
 }
 
+/* The CVE search box: "/ui/cve?id=cve-2024-1 " -> /ui/cve/CVE-2024-1. */
+static void open_cve(struct dash_request *rq, struct dash_response *res)
+{
+	const char *given = dash_query(rq, "id");
+	char id[TT_CVE_ID_MAX];
+	size_t n = 0;
+	for (const char *p = given ? given : ""; *p && n + 1 < sizeof(id); p++)
+		if (*p != ' ')
+			id[n++] = (char)toupper((unsigned char)*p);
+	id[n] = '\0';
+	if (!tt_cve_id_valid(id))
+		return dash_error_page(res, rq, 404, "That is not a CVE id (CVE-YEAR-NUMBER).");
+	dash_redirect(res, "/ui/cve/%s", id);
+}
+
 static void route_get(struct dash_request *rq, struct dash_response *res)
 {
 	const char *p = rq->path, *rest;
@@ -95,6 +112,8 @@ static void route_get(struct dash_request *rq, struct dash_response *res)
 		dash_page_exposure_index(rq, res);
 	else if (strncmp(p, "exposure/", 9) == 0 && p[9])
 		dash_page_exposure(rq, res, p + 9);
+	else if (strcmp(p, "cve") == 0)
+		open_cve(rq, res);
 	else if (strncmp(p, "cve/", 4) == 0 && p[4] && !strchr(p + 4, '/'))
 		dash_page_cve(rq, res, p + 4);
 	else if (strcmp(p, "pipeline") == 0)

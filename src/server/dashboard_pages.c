@@ -148,6 +148,35 @@ static int fleet_by_kernel(struct dash_request *rq, struct tt_buf *b, struct tt_
 	return 0;
 }
 
+/* What the agents say of their loaded patches, per kernel: enabled, in transition, ... */
+static int fleet_patch_states(struct dash_request *rq, struct tt_buf *b, struct tt_error *err)
+{
+	static const char *const keys[] = {"kernel_release", "state", "hosts", NULL};
+	json_t *rows;
+	int r =
+	    dash_query_rows(rq,
+			    "SELECT h.kernel_release, p.state, COUNT(DISTINCT h.id) FROM "
+			    "fleet_host_patch p JOIN fleet_host h ON h.id = p.host_id "
+			    "GROUP BY h.kernel_release, p.state ORDER BY h.kernel_release, p.state",
+			    NULL, keys, "ssi", &rows, err);
+	if (r < 0)
+		return r;
+	static const char *const heads[] = {"Kernel", "Patch state", "Hosts", NULL};
+	tt_buf_adds(b, "<h2>Loaded patches by kernel and state</h2>");
+	table_head(b, "patch-states", heads);
+	for (size_t i = 0; i < json_array_size(rows); i++) {
+		const json_t *row = json_array_get(rows, i);
+		tt_buf_adds(b, "<tr>");
+		cell(b, str(row, "kernel_release"));
+		cell(b, str(row, "state"));
+		cell_num(b, num(row, "hosts"));
+		tt_buf_adds(b, "</tr>\n");
+	}
+	tt_buf_adds(b, "</tbody></table>\n");
+	json_decref(rows);
+	return 0;
+}
+
 /* The newest error reports: what hosts said went wrong. */
 static int report_table(struct dash_request *rq, struct tt_buf *b, bool excerpts,
 			struct tt_error *err)
@@ -197,6 +226,8 @@ void dash_page_fleet(struct dash_request *rq, struct dash_response *res)
 	dash_page_begin(res, rq, "Fleet");
 	struct tt_error err = {0};
 	int r = fleet_by_kernel(rq, &res->body, &err);
+	if (r == 0)
+		r = fleet_patch_states(rq, &res->body, &err);
 	if (r == 0)
 		r = report_table(rq, &res->body, false, &err);
 	if (r < 0)
@@ -295,6 +326,9 @@ void dash_page_exposure_index(struct dash_request *rq, struct dash_response *res
 		return tt_strv_free(&names), store_failed(rq, res, &err);
 	dash_page_begin(res, rq, "Exposure per kernel");
 	struct tt_buf *b = &res->body;
+	tt_buf_adds(b, "<form method=\"get\" action=\"/ui/cve\" class=\"filters\">Open a CVE "
+		       "<input name=\"id\" id=\"cve-id\" placeholder=\"CVE-2024-26581\"> "
+		       "<button type=\"submit\">Open</button></form>\n");
 	static const char *const heads[] = {"Profile", "Kernel",       "Affected",  "Unknown",
 					    "Fixed",   "Not affected", "Not built", NULL};
 	struct tt_buf rows = {0};

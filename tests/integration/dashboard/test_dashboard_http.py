@@ -155,6 +155,11 @@ def check_pages(srv):
                  "/ui/audit", "/ui/static/app.css", "/ui/static/app.js"):
         r, page = a.get(path)
         expect(r.status == 200, "GET %s answers 200" % path)
+    r, _ = a.get("/ui/cve?id=" + dash_fixture.CVE.lower())
+    expect(r.status == 303 and r.getheader("Location") == "/ui/cve/" + dash_fixture.CVE,
+           "the CVE box opens the CVE")
+    r, _ = a.get("/ui/cve?id=%3Cscript%3E")
+    expect(r.status == 404, "the CVE box refuses what is not an id")
 
 
 def check_tls(srv):
