@@ -15,9 +15,9 @@ Boot 1 (several agents, each with its own state directory and server):
            last heartbeat shows it enabled); a patch whose replacement WARNs
            is reported with the excerpt and disabled by policy; a patch whose
            transition cannot finish (a kthread sleeps inside the patched
-           function) is signalled, reversed in time and reported with the
-           blocking task's stack; status --json, check's exit code, the kill
-           file;
+           function) is shown by `blocking`, signalled, reversed in time and
+           reported with the blocking task's stack; status --json, check's
+           exit code, the kill file;
   tamper   a module altered after signing is refused and reported;
   expired  with the clock 3 days ahead the timestamp has expired: refused.
 Boots 2 and 3: the guest crashes (sysrq c) while finit_module of a slow patch
@@ -275,7 +275,15 @@ def markers(console):
 
 MAIN_BODY = """insmod /lib/tt/tt_stuck_target.ko
 enroll main {main} {main_token}; mark RC enroll-main $?
-ag main apply; mark RC apply-main $?
+ag main apply >/tmp/apply-main.log 2>&1 &
+apply=$!
+i=0
+while [ "$(cat /sys/kernel/livepatch/tt_lp_stuck/transition 2>/dev/null)" != 1 ] && [ $i -lt 300 ]; do
+  sleep 0.1; i=$((i+1))
+done
+mark BLOCKING-BEGIN; ag main blocking; mark BLOCKING-END
+wait $apply; mark RC apply-main $?
+cat /tmp/apply-main.log
 mark CMDLINE $(cat /proc/cmdline)
 cat /proc/version >/dev/null
 ag main apply; mark RC apply-main-2 $?
@@ -341,6 +349,11 @@ def check_main(console, rcs, blocks, main):
     ex = reverted[0].get("excerpt", "") if reverted else ""
     check(bool(reverted) and "tt_stuck" in ex and "tt_stuck_wait" in ex,
           f"the transition was reversed and reported with the blocking kthread's stack: {ex[:300]!r}")
+    i, j = console.find("TTAGENT:BLOCKING-BEGIN"), console.find("TTAGENT:BLOCKING-END")
+    blocking = console[i:j] if 0 <= i < j else ""
+    check("tt_lp_stuck: patching transition" in blocking and "tt_stuck_wait" in blocking,
+          f"`blocking` during the stuck transition names the kthread and its stack: "
+          f"{blocking[22:200]!r}")
     stuck = patch_of(s, "tt_lp_stuck")
     check(stuck.get("state") == "reverted" and stuck.get("hold") is True and
           stuck.get("kernel") is None, "tt_lp_stuck reverted, held, gone from the kernel")
