@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -15,15 +16,23 @@
 #include "sync_internal.h"
 #include "tuxtape/util.h"
 
-#define WINDOW 1024
-/* Items are claimed and handed over in chunks: one wake-up per chunk, not per CVE. */
+/* Items are handed over in chunks: one wake-up per chunk, not per CVE. */
 #define CHUNK 64
-_Static_assert(WINDOW % CHUNK == 0, "chunks must tile the window");
+/* The window holds at least this many chunks, rounded up to a multiple of the workers. */
+#define WINDOW_CHUNKS 16
 
 /*
  * EMPTY: free to parse into. READY: parsed, waiting for the writer. USED: the
- * writer is done with it; the next worker to take the slot frees the record
- * first, so freeing (like parsing and encoding) stays off the writer's thread.
+ * writer is done with it; the worker parsing into the slot next frees the
+ * record first, so freeing (like parsing and encoding) stays off the
+ * writer's thread.
+ *
+ * Worker t parses chunks t, t + n, t + 2n... of the list (n workers), and
+ * the window is a whole number of rounds, so a slot always belongs to the
+ * same worker: a record is freed by the thread that allocated it. With
+ * chunks claimed by whichever worker was free, half the frees crossed
+ * threads, into another malloc arena, and malloc and free took 27% of the
+ * workers' time (perf; 20% this way).
  */
 enum slot_status { SLOT_EMPTY, SLOT_READY, SLOT_USED };
 
@@ -49,10 +58,12 @@ struct pool {
 	const char *workdir; /* read files here; NULL: read git blobs of target */
 	const char *repo_path;
 	const git_oid *target;
-	size_t next, consumed;
+	size_t consumed;
 	bool stop;
 	bool store_empty; /* no CVE was stored before this ingest */
-	struct slot slots[WINDOW];
+	int n_threads;
+	size_t window; /* slots: a multiple of CHUNK * n_threads */
+	struct slot *slots;
 	/* Workers report warnings through this sink, serialized by warn_mu. */
 	pthread_mutex_t warn_mu;
 	const struct tt_diag_sink *user_diag;
@@ -70,19 +81,23 @@ static void locked_warn(void *ctx, const char *file, int line, const char *msg)
 	pthread_mutex_unlock(&p->warn_mu);
 }
 
-/* Claim the next chunk [*first, *end), waiting while the window is full; false when done. */
-static bool claim(struct pool *p, size_t *first, size_t *end)
+/*
+ * Worker t's next chunk [*first, *end) after *first (SIZE_MAX: none yet),
+ * once the window has room for it; false when done.
+ */
+static bool claim(struct pool *p, int t, size_t *first, size_t *end)
 {
+	size_t start =
+	    *first == SIZE_MAX ? (size_t)t * CHUNK : *first + (size_t)p->n_threads * CHUNK;
 	pthread_mutex_lock(&p->mu);
-	while (!p->stop && p->next < p->items->n && p->next + CHUNK - p->consumed > WINDOW)
+	while (!p->stop && start < p->items->n && start + CHUNK - p->consumed > p->window)
 		pthread_cond_wait(&p->consumed_cv, &p->mu);
-	bool ok = !p->stop && p->next < p->items->n;
-	if (ok) {
-		*first = p->next;
-		*end = p->next + CHUNK < p->items->n ? p->next + CHUNK : p->items->n;
-		p->next = *end;
-	}
+	bool ok = !p->stop && start < p->items->n;
 	pthread_mutex_unlock(&p->mu);
+	if (ok) {
+		*first = start;
+		*end = start + CHUNK < p->items->n ? start + CHUNK : p->items->n;
+	}
 	return ok;
 }
 
@@ -152,7 +167,7 @@ static void parse_item(struct pool *p, struct tt_cve_parser *parser, struct blob
 		       size_t i)
 {
 	const struct tt_ingest_item *it = &p->items->v[i];
-	struct slot *sl = &p->slots[i % WINDOW];
+	struct slot *sl = &p->slots[i % p->window];
 	if (sl->status == SLOT_USED)
 		slot_clear(sl);
 	tt_cve_record_init(&sl->rec);
@@ -172,22 +187,28 @@ static void parse_item(struct pool *p, struct tt_cve_parser *parser, struct blob
 		sl->enc = tt_cve_encode(&sl->rec);
 }
 
+struct worker_arg {
+	struct pool *p;
+	int t;
+};
+
 static void *worker(void *arg)
 {
-	struct pool *p = arg;
+	struct pool *p = ((struct worker_arg *)arg)->p;
+	int t = ((struct worker_arg *)arg)->t;
 	struct tt_cve_parser *parser = tt_cve_parser_new();
 	struct blob_reader br = {0};
 	if (!p->workdir && blob_reader_open(&br, p) < 0) {
 		git_repository_free(br.repo);
 		br.repo = NULL; /* each item then reports the failure */
 	}
-	size_t first, end;
-	while (claim(p, &first, &end)) {
+	size_t first = SIZE_MAX, end;
+	while (claim(p, t, &first, &end)) {
 		for (size_t i = first; i < end; i++)
 			parse_item(p, parser, &br, i);
 		pthread_mutex_lock(&p->mu);
 		for (size_t i = first; i < end; i++)
-			p->slots[i % WINDOW].status = SLOT_READY;
+			p->slots[i % p->window].status = SLOT_READY;
 		pthread_cond_broadcast(&p->produced);
 		pthread_mutex_unlock(&p->mu);
 	}
@@ -198,7 +219,7 @@ static void *worker(void *arg)
 
 static struct slot *wait_ready(struct pool *p, size_t i)
 {
-	struct slot *sl = &p->slots[i % WINDOW];
+	struct slot *sl = &p->slots[i % p->window];
 	pthread_mutex_lock(&p->mu);
 	while (sl->status != SLOT_READY)
 		pthread_cond_wait(&p->produced, &p->mu);
@@ -214,7 +235,7 @@ static void release(struct pool *p, size_t first, size_t end)
 {
 	pthread_mutex_lock(&p->mu);
 	for (size_t i = first; i < end; i++)
-		p->slots[i % WINDOW].status = SLOT_USED;
+		p->slots[i % p->window].status = SLOT_USED;
 	p->consumed = end;
 	pthread_cond_broadcast(&p->consumed_cv);
 	pthread_mutex_unlock(&p->mu);
@@ -278,7 +299,7 @@ static void stop_workers(struct pool *p, pthread_t *threads, int n)
 	pthread_mutex_unlock(&p->mu);
 	for (int t = 0; t < n; t++)
 		pthread_join(threads[t], NULL);
-	for (size_t i = 0; i < WINDOW; i++)
+	for (size_t i = 0; i < p->window; i++)
 		if (p->slots[i].status != SLOT_EMPTY)
 			slot_clear(&p->slots[i]);
 }
@@ -309,9 +330,16 @@ int tt_vulns_ingest(struct tt_store *s, git_repository *repo, const git_oid *tar
 	p->diag = (struct tt_diag_sink){.warn = locked_warn, .ctx = p};
 
 	int n_threads = thread_count(o);
+	p->n_threads = n_threads;
+	size_t rounds = (WINDOW_CHUNKS + (size_t)n_threads - 1) / (size_t)n_threads;
+	p->window = rounds * (size_t)n_threads * CHUNK;
+	p->slots = tt_xcalloc(p->window, sizeof(*p->slots));
 	pthread_t threads[16];
-	for (int t = 0; t < n_threads; t++)
-		pthread_create(&threads[t], NULL, worker, p);
+	struct worker_arg args[16];
+	for (int t = 0; t < n_threads; t++) {
+		args[t] = (struct worker_arg){.p = p, .t = t};
+		pthread_create(&threads[t], NULL, worker, &args[t]);
+	}
 	struct tt_cve_batch *batch = tt_store_cve_batch_new(s);
 	int r = 0;
 	/* Items [held, i) are written to the batch, their slots kept until it is flushed. */
@@ -341,6 +369,7 @@ int tt_vulns_ingest(struct tt_store *s, git_repository *repo, const git_oid *tar
 	pthread_cond_destroy(&p->consumed_cv);
 	pthread_mutex_destroy(&p->mu);
 	pthread_mutex_destroy(&p->warn_mu);
+	free(p->slots);
 	free(p);
 	return r;
 }
