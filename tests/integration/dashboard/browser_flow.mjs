@@ -66,6 +66,8 @@ async function authorFlow(browser) {
   await shot(page, '03-exposure');
   await Promise.all([page.waitForURL(/\/ui\/cve\//), page.click('a.cve:text("' + cve + '")')]);
   check((await page.textContent('h1')).includes(cve), 'the CVE page opened');
+  check((await page.textContent('#raw-patch')).includes('refuse a negative index'),
+    'the raw patch is shown');
   await shot(page, '04-cve');
 
   await page.setInputFiles('#patch-file', {

@@ -23,8 +23,25 @@ CVE = "CVE-2024-2000"
 
 
 def git(cwd, *args):
-    subprocess.run(["git", *args], cwd=cwd, env=dict(os.environ, **GIT_ENV), check=True,
-                   capture_output=True)
+    return subprocess.run(["git", *args], cwd=cwd, env=dict(os.environ, **GIT_ENV), check=True,
+                          capture_output=True, text=True).stdout.strip()
+
+
+def make_linux(root):
+    """A tree with a base commit and the fix of CVE (its mainline fix): (path, base, fix)."""
+    d = os.path.join(root, "linux")
+    os.makedirs(os.path.join(d, "fs"))
+    git(d, "init", "-q", "-b", "master")
+    with open(os.path.join(d, "fs", "a.c"), "w") as f:
+        f.write("int a(int x)\n{\n\treturn table[x];\n}\n")
+    git(d, "add", ".")
+    git(d, "commit", "-q", "-m", "fs: add a()")
+    base = git(d, "rev-parse", "HEAD")
+    with open(os.path.join(d, "fs", "a.c"), "w") as f:
+        f.write("int a(int x)\n{\n\tif (x < 0)\n\t\treturn 0;\n\treturn table[x];\n}\n")
+    git(d, "commit", "-q", "-am", "fs: a(): refuse a negative index\n\nA negative x read "
+        "before the table.\n\nSigned-off-by: Vic Vulns <vic@example.org>")
+    return d, base, git(d, "rev-parse", "HEAD")
 
 
 def record(cve, title, score):
@@ -43,8 +60,9 @@ def record(cve, title, score):
     }
 
 
-def make_vulns(root, n):
-    """n CVEs: the first <script> in its title (escaping), fixed in 6.1.78 or never."""
+def make_vulns(root, n, base, fix):
+    """n CVEs: the first has <script> in its title (escaping) and its mainline fix in the
+    tree; the others are fixed in 6.1.78 or never."""
     d = os.path.join(root, "vulns")
     p = os.path.join(d, "cve", "published", "2024")
     os.makedirs(p)
@@ -52,13 +70,13 @@ def make_vulns(root, n):
     for i in range(n):
         cve = "CVE-2024-%d" % (2000 + i)
         title = "fs: <script>alert(1)</script> overflow %d" % i if i == 0 else "fs: bug %d" % i
-        fix = "6.1.78:%s" % ("%040x" % (i + 1)) if i % 3 else "0:0"
+        stable = "6.1.78:%s" % ("%040x" % (i + 1)) if i % 3 else "0:0"
         with open(os.path.join(p, cve + ".json"), "w") as f:
             json.dump(record(cve, title, 5.0 + (i % 5)), f)
         with open(os.path.join(p, cve + ".dyad"), "w") as f:
-            f.write("6.1.43:%s:%s\n" % ("a" * 40, fix))
+            f.write("6.1.43:%s:%s\n" % (base, stable))
         with open(os.path.join(p, cve + ".sha1"), "w") as f:
-            f.write("%040x\n" % (i + 1))
+            f.write("%s\n" % (fix if i == 0 else "%040x" % (i + 1)))
     git(d, "add", ".")
     git(d, "commit", "-q", "-m", "CVEs")
     return d
@@ -76,8 +94,10 @@ class Server:
             self.db = self.pg_schema()
         self.env = dict(os.environ, XDG_CACHE_HOME=os.path.join(self.root, "cache"),
                         XDG_DATA_HOME=os.path.join(self.root, "data"))
-        vulns = make_vulns(self.root, n_cves)
+        linux, base, fix = make_linux(self.root)
+        vulns = make_vulns(self.root, n_cves, base, fix)
         self.run("cve", "sync", "--source", vulns, "--cache", os.path.join(self.root, "vc"), "-q")
+        self.run("cve", "fix", CVE, "--linux-git", linux)
         self.run("kernel", "add", "web-6.1.50", "--version", "6.1.50", "--release",
                  "6.1.0-13-amd64")
         self.run("kernel", "add", "db-6.1.90", "--version", "6.1.90", "--release",
