@@ -148,8 +148,15 @@ static bool must_copy(const struct kelf_sym *t)
 {
 	if (!t->sec)
 		return false;
+	uint64_t flags = t->sec->sh.sh_flags;
 	if (t->type == STT_SECTION)
-		return !(t->sec->sh.sh_flags & SHF_WRITE);
+		return !(flags & SHF_WRITE);
+	/*
+	 * Merged strings and assembler labels (`.LC9`, a __bug_table entry's
+	 * file name) are constants kallsyms does not list: carry a copy.
+	 */
+	if (!(flags & (SHF_WRITE | SHF_EXECINSTR)) && ((flags & SHF_STRINGS) || t->name[0] == '.'))
+		return true;
 	if (kelf_sym_is_func(t))
 		return t->status == TT_KLP_CHANGED || !t->twin;
 	if (!t->twin)

@@ -21,8 +21,8 @@
 	"int shared_counter;\n"                                                                    \
 	"static int key;\n"                                                                        \
 	"#define BUGGY() asm volatile(\"1: ud2\\n\\t.pushsection __bug_table, \\\"aw\\\"\\n\\t"    \
-	"2: .long 1b - .\\n\\t.long 0\\n\\t.word 0\\n\\t.word 0\\n\\t.org 2b + 12\\n\\t"           \
-	".popsection\")\n"                                                                         \
+	"2: .long 1b - .\\n\\t.long %c0 - .\\n\\t.word 0\\n\\t.word 0\\n\\t.org 2b + 12\\n\\t"     \
+	".popsection\" : : \"i\"(__FILE__))\n"                                                     \
 	"#define JUMP(l) asm goto(\"1: .byte 0x0f,0x1f,0x44,0x00,0x00\\n\\t"                       \
 	".pushsection __jump_table, \\\"aw\\\"\\n\\t.balign 8\\n\\t"                               \
 	".long 1b - ., %l[\" #l \"] - .\\n\\t.quad %c0 - .\\n\\t.popsection\" "                    \
@@ -296,6 +296,11 @@ static void test_special_sections_keep_only_entries_of_included_functions(void *
 	/* ORIG.o has two of each (target and other); only target's are carried. */
 	assert_int_equal(entries(&o, "__mcount_loc", 8), 1);
 	assert_int_equal(entries(&o, "__bug_table", 12), 1);
+	/* Its file name is an assembler label kallsyms does not list: copied, not referenced. */
+	assert_int_equal(relocs_against(&o, ".rela__bug_table", ".LC0") +
+			     relocs_against(&o, ".rela__bug_table", ".LC1") +
+			     relocs_against(&o, ".rela__bug_table", ".LC2"),
+			 0);
 	assert_int_equal(entries(&o, "__jump_table", 16), 1);
 	/* The entry's static key is the running kernel's: a klp reference too. */
 	assert_int_equal(relocs_against(&o, ".rela__jump_table", "__tt_klp_sym.vmlinux.key,0"), 1);
