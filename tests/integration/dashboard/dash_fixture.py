@@ -158,7 +158,14 @@ class Server:
         raise AssertionError("tuxtape serve did not start")
 
     def stop(self):
-        if self.proc:
-            self.proc.terminate()
-            self.proc.wait(timeout=20)
-            self.proc = None
+        """Stop the server; fail when a sanitizer build reported something in its log."""
+        if not self.proc:
+            return
+        self.proc.terminate()
+        self.proc.wait(timeout=20)
+        self.proc = None
+        self.log.seek(0)
+        text = self.log.read()
+        for mark in ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:"):
+            if mark in text:
+                raise AssertionError("tuxtape serve: %s\n%s" % (mark, text[-6000:]))
