@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """tuxtape-agent against the real `tuxtape serve` on loopback, on a fake host tree
 (--root), without a guest: enrollment over HTTPS with a private CA (--ca-file),
-`check`'s exit codes, `status --json` with a kill switch, a refused patch
+an API call through an HTTP proxy (--proxy), `check`'s exit codes, `status --json` with a kill switch, a refused patch
 reported, and the command line's usage errors.
 
 Nothing here can load a module into this machine: the only patch the server
@@ -30,8 +30,8 @@ def check(cond, what):
     (passes if cond else failures).append(what)
 
 
-def run(*argv):
-    return subprocess.run(list(argv), capture_output=True, text=True)
+def run(*argv, env=None):
+    return subprocess.run(list(argv), capture_output=True, text=True, env=env)
 
 
 def write(root, rel, text):
@@ -58,6 +58,55 @@ def self_signed(tmp):
             "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", cert)
     assert p.returncode == 0, p.stderr
     return cert, key
+
+
+class ConnectProxy:
+    """An HTTP proxy that only tunnels (CONNECT), counting the tunnels it opened."""
+
+    def __init__(self):
+        import select
+        import socket
+        import socketserver
+        proxy = self
+        self.tunnels = []
+
+        class Handler(socketserver.StreamRequestHandler):
+            def handle(self):
+                request = self.rfile.readline().decode()
+                while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                    pass
+                method, target = request.split()[:2]
+                if method != "CONNECT":
+                    self.wfile.write(b"HTTP/1.1 405 Method Not Allowed\r\n\r\n")
+                    return
+                host, port = target.rsplit(":", 1)
+                upstream = socket.create_connection((host, int(port)))
+                proxy.tunnels.append(target)
+                self.wfile.write(b"HTTP/1.1 200 Connection established\r\n\r\n")
+                self.wfile.flush()
+                ends = [self.connection, upstream]
+                while True:
+                    ready = select.select(ends, [], [], 10)[0]
+                    if not ready:
+                        break
+                    data = b""
+                    for r in ready:
+                        data = r.recv(65536)
+                        if not data:
+                            break
+                        (upstream if r is self.connection else self.connection).sendall(data)
+                    if not data:
+                        break
+                upstream.close()
+
+        self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        import threading
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
 
 
 def main():
@@ -106,6 +155,13 @@ def main():
                   f"{p.stdout.strip()[-200:]}")
             p = run(agent, "check", *opts)
             check(p.returncode == 1, f"check without the CA: error (exit 1): {p.returncode}")
+            proxy = ConnectProxy()
+            env = {k: v for k, v in os.environ.items() if k.lower() != "no_proxy"}
+            p = run(agent, "check", *opts, *ca, "--proxy", f"http://127.0.0.1:{proxy.port}/",
+                    env=env)
+            proxy.close()
+            check(p.returncode == 3 and proxy.tunnels == [f"127.0.0.1:{srv.port}"],
+                  f"--proxy: the API call goes through the proxy: {proxy.tunnels}")
             write(root, "/proc/sys/kernel/ftrace_enabled", "0\n")
             p = run(agent, "check", *opts, *ca)
             check(p.returncode == 4 and "ftrace" in p.stdout,
