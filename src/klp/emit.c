@@ -139,6 +139,14 @@ uint64_t emit_rel_byte(const struct kelf_rel *r)
 	return (t->type == STT_SECTION ? 0 : t->st.st_value) + (uint64_t)r->target_off;
 }
 
+/* `__func__` and friends: strings nobody compares by address, copied rather than referenced. */
+static bool is_function_name(const struct kelf_sym *t)
+{
+	const char *b = t->n.base ? t->n.base : t->name;
+	return strcmp(b, "__func__") == 0 || strcmp(b, "__FUNCTION__") == 0 ||
+	       strcmp(b, "__PRETTY_FUNCTION__") == 0;
+}
+
 /*
  * Does the livepatch carry its own copy of t? New symbols and constants
  * (string literals, read-only data with new contents) yes; anything that
@@ -155,7 +163,8 @@ static bool must_copy(const struct kelf_sym *t)
 	 * Merged strings and assembler labels (`.LC9`, a __bug_table entry's
 	 * file name) are constants kallsyms does not list: carry a copy.
 	 */
-	if (!(flags & (SHF_WRITE | SHF_EXECINSTR)) && ((flags & SHF_STRINGS) || t->name[0] == '.'))
+	if (!(flags & (SHF_WRITE | SHF_EXECINSTR)) &&
+	    ((flags & SHF_STRINGS) || t->name[0] == '.' || is_function_name(t)))
 		return true;
 	if (kelf_sym_is_func(t))
 		return t->status == TT_KLP_CHANGED || !t->twin;
@@ -326,6 +335,31 @@ static const char *user_of(const struct range *rg, const struct kelf_rel *r)
 	return s ? s->name : rg->in->name;
 }
 
+/*
+ * A table entry (__jump_table's key, a __dyndbg descriptor's pointers) is
+ * read by the module loader when the livepatch loads; a livepatch
+ * relocation into a module is written only once that module is there and
+ * the patch enabled. vmlinux ones are written before anything reads them.
+ */
+static bool table_entry_can_reference(struct emitter *e, const struct range *rg,
+				      const struct kelf_rel *r, size_t sym)
+{
+	char *obj = NULL, *name = NULL;
+	unsigned long pos;
+	if (!klp_special_find(rg->in->name) ||
+	    !tt_klp_placeholder_parse(e->syms[sym].name, &obj, &name, &pos))
+		return true;
+	bool ok = strcmp(obj, "vmlinux") == 0;
+	if (!ok)
+		emit_refuse(e,
+			    "%s: a %s entry of `%s` needs `%s` of module %s: its livepatch "
+			    "relocation would be written only after the module loader read %s",
+			    e->b->name, rg->in->name, user_of(rg, r), name, obj, rg->in->name);
+	free(obj);
+	free(name);
+	return ok;
+}
+
 /* The addend as an offset from the start of the referenced symbol's section. */
 static int64_t section_addend(const struct kelf_rel *r)
 {
@@ -344,7 +378,7 @@ static void rewrite_rel(struct emitter *e, const struct range *rg, const struct 
 		o.addend = (int64_t)(to->olo - to->lo + (uint64_t)section_addend(r));
 	} else {
 		o.sym = external_symbol(e, t, user_of(rg, r));
-		if (o.sym == SIZE_MAX)
+		if (o.sym == SIZE_MAX || !table_entry_can_reference(e, rg, r, o.sym))
 			return;
 		/* Relative to the symbol now, not to its section. */
 		o.addend =

@@ -113,8 +113,17 @@ struct emitted {
 	struct tt_error err;
 };
 
+static void emit_pair_in(struct emitted *x, const char *objname, const char *name, const char *orig,
+			 const char *patched, const char *map, const char *symvers_text);
+
 static void emit_pair(struct emitted *x, const char *name, const char *orig, const char *patched,
 		      const char *map, const char *symvers_text)
+{
+	emit_pair_in(x, "vmlinux", name, orig, patched, map, symvers_text);
+}
+
+static void emit_pair_in(struct emitted *x, const char *objname, const char *name, const char *orig,
+			 const char *patched, const char *map, const char *symvers_text)
 {
 	memset(x, 0, sizeof(*x));
 	char *pa = compile_src(name, "orig", orig), *pb = compile_src(name, "patched", patched);
@@ -137,7 +146,7 @@ static void emit_pair(struct emitted *x, const char *name, const char *orig, con
 	x->out = tmp_path(base);
 	free(base);
 	unlink(x->out);
-	struct tt_klp_emit_options o = {"vmlinux", "fs/emitfx.c", x->st};
+	struct tt_klp_emit_options o = {objname, "fs/emitfx.c", x->st};
 	x->rc = tt_klp_emit(x->d, &o, x->out, &x->m, &x->err);
 	free(pa), free(pb);
 }
@@ -398,6 +407,44 @@ static void test_unsupported_special_section_is_refused(void **state)
 	free(a), free(b);
 }
 
+static void test_module_table_entry_needing_a_module_symbol_is_refused(void **state)
+{
+	(void)state;
+	struct emitted x;
+	/* Patching a module: the jump entry's key would be a klp relocation into xfs. */
+	emit_pair_in(&x, "xfs", "emitfx", emit_orig, emit_patched, NULL, symvers);
+	assert_refused(&x, "__jump_table entry");
+	assert_non_null(strstr(x.err.msg, "`key` of module xfs"));
+	emitted_free(&x);
+}
+
+static void test_module_code_references_its_module_through_klp(void **state)
+{
+	(void)state;
+	/* The same without the jump entry: code may reference the module's statics. */
+	static const char orig[] =
+	    "__attribute__((noinline)) static int helper(int x) { return x * 3; }\n"
+	    "int other(int x) { return helper(x) - 1; }\n"
+	    "int target(int x) { return helper(x) + 1; }\n";
+	static const char patched[] =
+	    "__attribute__((noinline)) static int helper(int x) { return x * 3; }\n"
+	    "int other(int x) { return helper(x) - 1; }\n"
+	    "int target(int x) { return helper(x) + 2; }\n";
+	struct emitted x;
+	emit_pair_in(&x, "xfs", "modfx", orig, patched, NULL, symvers);
+	if (x.rc)
+		fail_msg("%s", x.err.msg);
+	assert_string_equal(x.m.funcs[0].objname, "xfs");
+	assert_string_equal(x.m.funcs[0].new_symbol, "__tt_klp_new_xfs__target__0");
+	struct obj o;
+	obj_open(&o, x.out);
+	GElf_Sym s;
+	assert_true(symbol(&o, "__tt_klp_sym.xfs.helper,0", &s, NULL));
+	assert_true(symbol(&o, "__fentry__", &s, NULL));
+	obj_close(&o);
+	emitted_free(&x);
+}
+
 /* ---- after linking ---- */
 
 static const char glue_stub[] = "extern void __tt_klp_new_vmlinux__target__0(void);\n"
@@ -525,6 +572,8 @@ int main(void)
 	    cmocka_unit_test(test_changed_data_is_refused),
 	    cmocka_unit_test(test_nothing_changed_is_refused),
 	    cmocka_unit_test(test_unsupported_special_section_is_refused),
+	    cmocka_unit_test(test_module_table_entry_needing_a_module_symbol_is_refused),
+	    cmocka_unit_test(test_module_code_references_its_module_through_klp),
 	    cmocka_unit_test(test_postlink_writes_klp_relocation_sections_and_symbols),
 	    cmocka_unit_test(test_glue_names_each_function_and_object),
 	    cmocka_unit_test(test_placeholder_names_round_trip),
