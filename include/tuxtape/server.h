@@ -301,6 +301,26 @@ int tt_fleet_audit(struct tt_fleet_db *db, int64_t now, const char *actor, const
 int tt_fleet_audit_json(struct tt_fleet_db *db, long limit, json_t **out, struct tt_error *err);
 int tt_fleet_audit_count(struct tt_fleet_db *db, long *count, struct tt_error *err);
 
+/* ---- group commit of heartbeats ---- */
+
+/*
+ * Heartbeats that change no more than the host's row (the steady state) are
+ * written by one thread in batches: one transaction for every heartbeat
+ * that arrived while the previous one committed. Each caller waits for the
+ * commit of its own batch, so an answered heartbeat is stored. On SQLite a
+ * commit writes whole pages to the log, so per-heartbeat transactions cost
+ * a page write each; a batch shares them.
+ */
+struct tt_fleet_batcher;
+
+/* Start the writer on db (owned from here on; closed by _stop). */
+int tt_fleet_batcher_start(struct tt_fleet_db *db, struct tt_fleet_batcher **out,
+			   struct tt_error *err);
+/* Write row in the next batch; returns once that batch committed (or failed). */
+int tt_fleet_batcher_submit(struct tt_fleet_batcher *b, const struct tt_fleet_heartbeat_row *row,
+			    struct tt_error *err);
+void tt_fleet_batcher_stop(struct tt_fleet_batcher *b);
+
 /* ---- service: the operations, each one transaction with its audit entry ---- */
 
 /*
@@ -308,9 +328,10 @@ int tt_fleet_audit_count(struct tt_fleet_db *db, long *count, struct tt_error *e
  * -EEXIST/-EALREADY 409, -EFBIG 413, anything else 500 (nothing changed).
  */
 struct tt_fleet_config {
-	int heartbeat_interval;	 /* seconds, told to agents */
-	const char *archive_url; /* told to agents; may be NULL */
-	long stop_threshold;	 /* error reports that stop a release */
+	int heartbeat_interval;		  /* seconds, told to agents */
+	const char *archive_url;	  /* told to agents; may be NULL */
+	long stop_threshold;		  /* error reports that stop a release */
+	struct tt_fleet_batcher *batcher; /* NULL: each heartbeat commits alone */
 };
 
 /* A new operator token (*token_text malloc'd, shown once). actor: who asked. */

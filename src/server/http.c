@@ -44,7 +44,8 @@ struct tt_server {
 	int archive_fd; /* the archive directory, -1 when none is served */
 	pthread_mutex_t write_lock;
 	struct conn_pool pool;
-	struct tt_dashboard *dashboard; /* the pages under /ui/ */
+	struct tt_fleet_batcher *batcher; /* group commit of heartbeats */
+	struct tt_dashboard *dashboard;	  /* the pages under /ui/ */
 	char *tls_cert, *tls_key;
 	unsigned short port;
 };
@@ -295,6 +296,22 @@ static void on_request_done(void *cls, struct MHD_Connection *c, void **req_cls,
 	*req_cls = NULL;
 }
 
+/* The heartbeat writer, on a connection of its own. */
+static int start_batcher(struct tt_server *s, const char *location, struct tt_error *err)
+{
+	struct tt_fleet_db *db;
+	int r = tt_fleet_db_open(location, &s->write_lock, false, &db, err);
+	if (r < 0)
+		return r;
+	r = tt_fleet_batcher_start(db, &s->batcher, err);
+	if (r < 0) {
+		tt_fleet_db_close(db);
+		return r;
+	}
+	s->fleet.batcher = s->batcher;
+	return 0;
+}
+
 static int check_options(const struct tt_server_options *opt, struct tt_error *err)
 {
 	bool tls = opt->tls_cert || opt->tls_key;
@@ -426,6 +443,8 @@ int tt_server_start(const struct tt_server_options *opt, struct tt_server **out,
 		r = load_tls(s, opt, err);
 	if (r == 0)
 		r = pool_open(s, opt->store, conns, err);
+	if (r == 0)
+		r = start_batcher(s, opt->store, err);
 	s->dashboard = tt_dashboard_new(s->tls_cert != NULL);
 	if (r == 0)
 		r = start_daemon(s, opt, threads, err);
@@ -451,6 +470,7 @@ void tt_server_stop(struct tt_server *s)
 		return;
 	if (s->daemon)
 		MHD_stop_daemon(s->daemon);
+	tt_fleet_batcher_stop(s->batcher);
 	pool_close(&s->pool);
 	tt_dashboard_free(s->dashboard);
 	pthread_mutex_destroy(&s->write_lock);

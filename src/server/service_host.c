@@ -248,11 +248,12 @@ int tt_fleet_heartbeat(struct tt_fleet_db *db, const struct tt_fleet_config *cfg
 					     digest,
 					     req->uptime,
 					     now};
-	if (r == 0)
-		r = tt_fleet_db_begin(db, err);
-	if (r == 0) {
+	bool patches_changed = strcmp(digest, auth.patches_digest) != 0;
+	if (r == 0 && cfg->batcher && !patches_changed) {
+		r = tt_fleet_batcher_submit(cfg->batcher, &row, err);
+	} else if (r == 0 && (r = tt_fleet_db_begin(db, err)) == 0) {
 		r = tt_fleet_host_heartbeat(db, &row, err);
-		if (r == 0 && strcmp(digest, auth.patches_digest) != 0)
+		if (r == 0 && patches_changed)
 			r = record_patches(db, tok.id, req, now, err);
 		r = tt_fleet_finish(db, r, err);
 	}
