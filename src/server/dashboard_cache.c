@@ -6,7 +6,8 @@
  * keeps the triage database and each profile's scan between requests, and
  * asks the store at most every CHECK_SECONDS whether the CVEs changed
  * (their count: a sync that adds or rejects CVEs changes it; an edit in
- * place shows after the next restart or count change).
+ * place shows after the next restart or count change). A profile replaced
+ * under the same name (its creation time changes) is scanned again.
  *
  * One lock covers the cache and the use of a scan: a page holds it from
  * dash_scan_get to dash_scan_put, so a reload never frees a scan in use.
@@ -100,21 +101,48 @@ static int scan_new(struct dash_cache *c, struct tt_store *s, const char *name,
 	return 0;
 }
 
+static int keep_created_at(void *ctx, const struct tt_store_profile *p)
+{
+	*(int64_t *)ctx = p->created_at;
+	return 0;
+}
+
+/* The cached scan of name, if it is of the profile as stored now (not replaced since). */
+static int cached(struct dash_cache *c, struct tt_store *s, const char *name,
+		  struct dash_scan **out, struct tt_error *err)
+{
+	*out = NULL;
+	for (size_t i = 0; i < c->n_scans; i++) {
+		struct dash_scan *scan = c->scans[i];
+		if (strcmp(scan->name, name) != 0)
+			continue;
+		int64_t created_at = -1;
+		int r = tt_store_profile_get(s, name, keep_created_at, &created_at, err);
+		if (r < 0 && r != -ENOENT)
+			return r;
+		if (r == 0 && created_at == tt_profile_info(scan->profile)->created_at) {
+			*out = scan;
+			return 0;
+		}
+		scan_free(scan); /* replaced or removed: scan it again, or not at all */
+		c->scans[i] = c->scans[--c->n_scans];
+		return 0;
+	}
+	return 0;
+}
+
 int dash_scan_get(struct dash_cache *c, struct tt_store *s, const char *name,
 		  struct dash_scan **out, struct tt_error *err)
 {
 	pthread_mutex_lock(&c->lock);
 	int r = refresh(c, s, err);
-	for (size_t i = 0; r == 0 && i < c->n_scans; i++)
-		if (strcmp(c->scans[i]->name, name) == 0) {
-			*out = c->scans[i];
-			return 0; /* still locked: dash_scan_put unlocks */
-		}
 	if (r == 0)
+		r = cached(c, s, name, out, err);
+	if (r == 0 && !*out)
 		r = scan_new(c, s, name, out, err);
 	if (r < 0)
 		pthread_mutex_unlock(&c->lock);
-	return r;
+	return r; /* 0: still locked, dash_scan_put unlocks */
 }
 
 void dash_scan_put(struct dash_cache *c, struct dash_scan *scan)

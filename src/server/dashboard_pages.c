@@ -18,6 +18,7 @@
 #define REPORTS_SHOWN	 50
 #define AUDIT_SHOWN	 300
 #define MONTH_SECONDS	 (30 * 86400)
+#define PLOT_MONTHS	 36 /* how far back the exposure plots go */
 
 static bool need(struct dash_request *rq, struct dash_response *res, enum tt_role role)
 {
@@ -332,7 +333,8 @@ void dash_page_exposure_index(struct dash_request *rq, struct dash_response *res
 	static const char *const heads[] = {"Profile", "Kernel",       "Affected",  "Unknown",
 					    "Fixed",   "Not affected", "Not built", NULL};
 	struct tt_buf rows = {0};
-	struct exposure_plot plot = {.slots = 36, .start = tt_fleet_now() - 36LL * MONTH_SECONDS};
+	struct exposure_plot plot = {
+	    .slots = PLOT_MONTHS, .start = tt_fleet_now() - (int64_t)PLOT_MONTHS * MONTH_SECONDS};
 	for (size_t i = 0; i < names.n; i++) {
 		struct dash_scan *scan;
 		if (dash_scan_get(&rq->d->cache, dash_store(rq), names.v[i], &scan, &err) < 0) {
@@ -471,6 +473,10 @@ void dash_page_exposure(struct dash_request *rq, struct dash_response *res, cons
 	tt_buf_adds(b, "</p>");
 	for (int v = 0; v < TT_VERDICT__COUNT; v++)
 		card(b, tt_triage_verdict_name(v), (long long)scan->counts[v]);
+	struct exposure_plot plot = {
+	    .slots = PLOT_MONTHS, .start = tt_fleet_now() - (int64_t)PLOT_MONTHS * MONTH_SECONDS};
+	exposure_plot_add(&plot, scan);
+	exposure_plot_draw(&plot, b);
 	exposure_filters(b, profile, &f);
 	exposure_table(b, scan, &f);
 	dash_scan_put(&rq->d->cache, scan);

@@ -162,6 +162,20 @@ def check_pages(srv):
     expect(r.status == 404, "the CVE box refuses what is not an id")
 
 
+def check_profile_replaced(srv):
+    """A profile replaced under the same name is scanned again, not served from the cache."""
+    a = Browser(srv.url)
+    a.login(srv.tokens["root"])
+    r, page = a.get("/ui/exposure/web-6.1.50")
+    expect("<b>6</b>affected" in page, "6.1.50: all six CVEs affect it")
+    time.sleep(1.1)  # creation times are in seconds
+    srv.run("kernel", "add", "web-6.1.50", "--version", "6.1.80", "--release", "6.1.0-13-amd64",
+            "--replace")
+    r, page = a.get("/ui/exposure/web-6.1.50")
+    expect("<b>2</b>affected" in page and "<b>4</b>fixed" in page,
+           "replaced by 6.1.80: four are fixed now")
+
+
 def check_tls(srv):
     """Behind TLS the session cookie is also Secure."""
     if not shutil.which("openssl"):
@@ -208,6 +222,7 @@ def main():
         check_roles(srv)
         check_revoke_and_logout(srv, b)
         check_pages(srv)
+        check_profile_replaced(srv)
         check_tls(srv)
         print("dashboard http test (%s): ok" % backend)
         return 0
