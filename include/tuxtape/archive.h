@@ -135,6 +135,8 @@ struct tt_tuf_client_opts {
 	const char *metadata_url; /* http://, https:// or file:// base for the metadata */
 	int64_t now;		  /* reference time; 0: time(2) once, at tt_tuf_client_new */
 	int max_root_rotations;	  /* 0: 32 */
+	/* Proxy and CA bundle for metadata and target downloads (NULL: libcurl's defaults). */
+	struct tt_http_transport transport;
 };
 
 struct tt_tuf_client;

@@ -314,6 +314,9 @@ int tt_feed_import(const char *source, enum tt_feed_kind kind, const struct tt_f
  * Thread-safe: libcurl's global init runs once.
  */
 int tt_http_fetch(const char *url, struct tt_buf *out, long max_bytes, struct tt_error *err);
+/* tt_http_fetch through transport t (see util.h; NULL: libcurl's defaults). */
+int tt_http_fetch_via(const char *url, const struct tt_http_transport *t, struct tt_buf *out,
+		      long max_bytes, struct tt_error *err);
 
 /* True for "http://", "https://" and "file://" (case-insensitive scheme). */
 bool tt_feed_is_url(const char *s);

@@ -124,4 +124,14 @@ void tt_run_result_free(struct tt_run_result *res);
 /* "apt-get download a b" for messages; caller frees. */
 char *tt_run_argv_str(const char *const *argv);
 
+/*
+ * How to reach a server: an HTTP(S) proxy URL and a CA bundle that replaces
+ * the system's trust store (a fleet's private CA). NULL fields mean libcurl's
+ * defaults (which honour the *_proxy environment variables).
+ */
+struct tt_http_transport {
+	const char *proxy;
+	const char *ca_file;
+};
+
 #endif

@@ -36,7 +36,10 @@ static int cycle_tuf_client(struct tt_agent *a, const char *archive_url, struct 
 	size_t n = strlen(archive_url);
 	_cleanup_free_ char *meta_url =
 	    tt_xasprintf("%s%smetadata/", archive_url, n && archive_url[n - 1] == '/' ? "" : "/");
-	struct tt_tuf_client_opts o = {.metadata_dir = meta_dir, .metadata_url = meta_url};
+	/* The archive goes through the same proxy and private CA as the fleet API. */
+	struct tt_tuf_client_opts o = {.metadata_dir = meta_dir,
+				       .metadata_url = meta_url,
+				       .transport = {a->cfg->proxy, a->cfg->ca_file}};
 	if (rc == 0)
 		rc = tt_tuf_client_new(&o, out, err);
 	if (rc == 0)

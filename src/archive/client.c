@@ -14,6 +14,8 @@
 
 struct tt_tuf_client {
 	char *dir, *url;
+	char *proxy, *ca_file;
+	struct tt_http_transport transport; /* points at proxy and ca_file */
 	int64_t now;
 	int max_rotations;
 	struct tt_tuf_trusted *t;
@@ -82,6 +84,9 @@ int tt_tuf_client_new(const struct tt_tuf_client_opts *o, struct tt_tuf_client *
 	struct tt_tuf_client *c = tt_xcalloc(1, sizeof(*c));
 	c->dir = tt_xstrdup(o->metadata_dir);
 	c->url = o->metadata_url ? tt_xstrdup(o->metadata_url) : NULL;
+	c->proxy = o->transport.proxy ? tt_xstrdup(o->transport.proxy) : NULL;
+	c->ca_file = o->transport.ca_file ? tt_xstrdup(o->transport.ca_file) : NULL;
+	c->transport = (struct tt_http_transport){c->proxy, c->ca_file};
 	c->now = now;
 	c->max_rotations = o->max_root_rotations > 0 ? o->max_root_rotations : 32;
 	c->t = t;
@@ -96,6 +101,8 @@ void tt_tuf_client_free(struct tt_tuf_client *c)
 	tt_tuf_trusted_free(c->t);
 	free(c->dir);
 	free(c->url);
+	free(c->proxy);
+	free(c->ca_file);
 	free(c);
 }
 
@@ -106,7 +113,7 @@ static int fetch_meta(struct tt_tuf_client *c, const char *name, long cap, struc
 		return tt_error_set(err, -EINVAL, "no metadata URL");
 	char *url = join_url(c->url, name);
 	tt_buf_reset(b);
-	int r = tt_http_fetch(url, b, cap, err);
+	int r = tt_http_fetch_via(url, &c->transport, b, cap, err);
 	free(url);
 	return r;
 }
@@ -437,7 +444,8 @@ static int fetch_target(struct tt_tuf_client *c, const struct tt_tuf_target *ti,
 	struct tt_buf b = TT_BUF_INIT;
 	char *url = target_url(c, base, ti);
 	/* 5.7.2: never read past the declared length (endless data). */
-	int r = tt_http_fetch(url, &b, ti->length > 0 ? (long)ti->length : 1, err);
+	int r =
+	    tt_http_fetch_via(url, &c->transport, &b, ti->length > 0 ? (long)ti->length : 1, err);
 	if (r == -EFBIG)
 		tt_error_set(err, r,
 			     "target %s (%s): more than the %lld bytes its metadata "

@@ -136,6 +136,12 @@ static int fetch_result(CURL *c, CURLcode rc, const char *url, const struct sink
 
 int tt_http_fetch(const char *url, struct tt_buf *out, long max_bytes, struct tt_error *err)
 {
+	return tt_http_fetch_via(url, NULL, out, max_bytes, err);
+}
+
+int tt_http_fetch_via(const char *url, const struct tt_http_transport *t, struct tt_buf *out,
+		      long max_bytes, struct tt_error *err)
+{
 	if (!tt_feed_is_url(url))
 		return tt_error_set(err, -EPROTONOSUPPORT,
 				    "cannot fetch %s: only http://, https:// and file:// URLs",
@@ -151,6 +157,10 @@ int tt_http_fetch(const char *url, struct tt_buf *out, long max_bytes, struct tt
 	struct sink s = {out, out->len,
 			 max_bytes > 0 ? (size_t)max_bytes : TT_FETCH_DEFAULT_MAX_BYTES, false};
 	set_options(c, url, &s, errbuf);
+	if (t && t->proxy)
+		curl_easy_setopt(c, CURLOPT_PROXY, t->proxy);
+	if (t && t->ca_file)
+		curl_easy_setopt(c, CURLOPT_CAINFO, t->ca_file);
 	CURLcode rc = curl_easy_perform(c);
 	int r = fetch_result(c, rc, url, &s, errbuf, err);
 	curl_easy_cleanup(c);
