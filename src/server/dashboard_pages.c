@@ -15,6 +15,7 @@
 
 #define ONLINE_SECONDS	 (15 * 60) /* a host silent for longer is stale */
 #define EXPOSURE_DEFAULT 200	   /* rows an exposure page shows unless asked */
+#define EXPOSURE_MAX	 5000	   /* and at most: the page stays a page */
 #define REPORTS_SHOWN	 50
 #define AUDIT_SHOWN	 300
 #define MONTH_SECONDS	 (30 * 86400)
@@ -459,6 +460,8 @@ void dash_page_exposure(struct dash_request *rq, struct dash_response *res, cons
 	};
 	if (f.limit <= 0)
 		f.limit = EXPOSURE_DEFAULT;
+	if (f.limit > EXPOSURE_MAX)
+		f.limit = EXPOSURE_MAX;
 	struct dash_scan *scan;
 	struct tt_error err = {0};
 	int r = dash_scan_get(&rq->d->cache, dash_store(rq), profile, &scan, &err);
