@@ -32,6 +32,8 @@ static const char serve_usage[] =
     "  --db-connections N      store connections (default: one per thread)\n"
     "  --heartbeat-interval S  seconds between heartbeats, told to agents (default 300)\n"
     "  --stop-threshold N      error reports that stop a release (default 3; 0: never)\n"
+    "  --no-group-commit       commit every heartbeat in its own transaction instead of\n"
+    "                          in groups by one writer (for measurements)\n"
     "\n"
     "The store is --db (a SQLite file, kept in WAL mode by the server, or a\n"
     "postgresql:// URL). Create the first admin token with\n"
@@ -55,6 +57,7 @@ enum {
 	OPT_CONNECTIONS,
 	OPT_INTERVAL,
 	OPT_THRESHOLD,
+	OPT_NO_GROUP_COMMIT,
 };
 
 static const struct option serve_options[] = {
@@ -69,6 +72,7 @@ static const struct option serve_options[] = {
     {"db-connections", required_argument, NULL, OPT_CONNECTIONS},
     {"heartbeat-interval", required_argument, NULL, OPT_INTERVAL},
     {"stop-threshold", required_argument, NULL, OPT_THRESHOLD},
+    {"no-group-commit", no_argument, NULL, OPT_NO_GROUP_COMMIT},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -135,6 +139,9 @@ static int parse_serve_args(int argc, char **argv, struct tt_server_options *o, 
 			break;
 		case OPT_ARCHIVE_URL:
 			o->fleet.archive_url = optarg;
+			break;
+		case OPT_NO_GROUP_COMMIT:
+			o->no_group_commit = true;
 			break;
 		case 'h':
 			fputs(serve_usage, stdout);

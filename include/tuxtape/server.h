@@ -383,6 +383,7 @@ struct tt_server_options {
 	const char *archive_dir; /* served under /archive/; NULL: none */
 	unsigned threads;	 /* worker threads (0: number of CPUs) */
 	unsigned connections;	 /* store connections (0: one per thread) */
+	bool no_group_commit;	 /* every heartbeat commits alone (for comparison) */
 	struct tt_fleet_config fleet;
 };
 
