@@ -12,7 +12,8 @@
 #include "tuxtape/util.h"
 
 static const char worker_usage[] =
-    "Usage: tuxtape worker [--db LOCATION] [--workdir DIR] [--name NAME] [--once]\n"
+    "Usage: tuxtape worker [--db LOCATION | --server URL [--token TOKEN]]\n"
+    "                      [--workdir DIR] [--name NAME] [--once]\n"
     "                      [--max-jobs N] [--until-empty] [--poll SECONDS]\n"
     "                      [--lease SECONDS] [--max-attempts N]\n"
     "                      [--build-cmd TEMPLATE] [--test-cmd TEMPLATE]\n"
@@ -34,6 +35,10 @@ static const char worker_usage[] =
     "Queue:\n"
     "  --db LOCATION       the store holding the queue: a SQLite file or a\n"
     "                      postgresql:// URL (a global option; default: the local store)\n"
+    "  --server URL        take jobs from `tuxtape serve` at URL instead\n"
+    "                      (https://host:8443); built modules are uploaded to it\n"
+    "  --token TOKEN       an operator token of role worker, for --server (default:\n"
+    "                      $TUXTAPE_TOKEN; an option shows in the process list)\n"
     "  --name NAME         this worker's name in the queue (default HOST-PID)\n"
     "  --once              run at most one job, then exit\n"
     "  --max-jobs N        exit after N jobs\n"
@@ -41,7 +46,7 @@ static const char worker_usage[] =
     "  --poll SECONDS      how often an idle worker looks for jobs (default 5)\n"
     "  --lease SECONDS     how long a claim holds without news (default 10800)\n"
     "  --max-attempts N    claims before a job whose lease keeps running out fails\n"
-    "                      (default 3)\n"
+    "                      (default 3); with --server, the server's own rules apply\n"
     "\n"
     "Running:\n"
     "  --workdir DIR       where job directories go (default\n"
@@ -82,6 +87,7 @@ struct worker_args {
 	struct tt_worker_config cfg;
 	struct tt_queue_policy policy;
 	const char *build_tmpl, *test_tmpl;
+	const char *server, *token; /* --server: the queue is the server's */
 	bool json;
 };
 
@@ -121,6 +127,12 @@ static int take_option(int c, const char *arg, struct worker_args *a)
 		return 0;
 	case 'j':
 		a->json = true;
+		return 0;
+	case 'S':
+		a->server = arg;
+		return 0;
+	case 'K':
+		a->token = arg;
 		return 0;
 	}
 	if (parse_number(arg, c == 'p' ? 0.1 : 1, &v) < 0)
@@ -166,6 +178,7 @@ static int parse_worker_args(int argc, char **argv, struct worker_args *a)
 	    {"build-timeout", required_argument, NULL, 'b'},
 	    {"test-timeout", required_argument, NULL, 't'},
 	    {"server", required_argument, NULL, 'S'},
+	    {"token", required_argument, NULL, 'K'},
 	    {"json", no_argument, NULL, 'j'},
 	    {"help", no_argument, NULL, 'h'},
 	    {0, 0, 0, 0},
@@ -175,11 +188,6 @@ static int parse_worker_args(int argc, char **argv, struct worker_args *a)
 		if (c == 'h') {
 			fputs(worker_usage, stdout);
 			return EXIT_OK;
-		}
-		if (c == 'S') {
-			cli_error("worker: --server is not available yet; give the queue's store "
-				  "with --db (docs/pipeline.md)");
-			return EXIT_USAGE;
 		}
 		if (c == '?' || take_option(c, optarg, a) < 0) {
 			cli_error("worker: bad option or value (see `tuxtape worker --help`)");
@@ -233,11 +241,40 @@ static void print_totals(const struct cli *cli, const struct worker_args *a,
 			a->cfg.name, st->claimed, st->passed, st->failed, st->lost);
 }
 
+/* The queue: the server's (--server), else the store's; *store is set for the latter. */
+static struct tt_job_source *open_source(struct cli *cli, const struct worker_args *a,
+					 struct tt_store **store)
+{
+	*store = NULL;
+	if (!a->server) {
+		if (cli_open_store(cli, store) != EXIT_OK)
+			return NULL;
+		return tt_job_source_store_new(*store, &a->policy);
+	}
+	struct tt_error err = {0};
+	const char *token = a->token ? a->token : getenv("TUXTAPE_TOKEN");
+	struct tt_job_source *src = tt_job_source_http_new(a->server, token, &err);
+	if (!src)
+		cli_error("worker: %s", err.msg);
+	return src;
+}
+
+static void close_source(struct tt_job_source *src, struct tt_store *store)
+{
+	if (store) {
+		free(src);
+		tt_store_close(store);
+	} else {
+		tt_job_source_http_free(src);
+	}
+}
+
 static int run_worker(struct cli *cli, struct worker_args *a, struct tt_strv *build,
 		      struct tt_strv *test)
 {
 	struct tt_store *s;
-	if (cli_open_store(cli, &s) != EXIT_OK)
+	struct tt_job_source *src = open_source(cli, a, &s);
+	if (!src)
 		return EXIT_FAIL;
 	a->cfg.build_cmd = (const char *const *)build->v;
 	a->cfg.test_cmd = (const char *const *)test->v;
@@ -247,12 +284,10 @@ static int run_worker(struct cli *cli, struct worker_args *a, struct tt_strv *bu
 	struct sigaction sa = {.sa_handler = on_stop_signal};
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	struct tt_job_source *src = tt_job_source_store_new(s, &a->policy);
 	struct tt_worker_stats st;
 	struct tt_error err = {0};
 	int r = tt_worker_run(src, &a->cfg, &st, &err);
-	free(src);
-	tt_store_close(s);
+	close_source(src, s);
 	if (r < 0) {
 		cli_error("worker %s: %s", a->cfg.name, err.msg);
 		return EXIT_FAIL;

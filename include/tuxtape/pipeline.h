@@ -225,7 +225,7 @@ int tt_store_job_approve(struct tt_store *s, int64_t id, const char *reviewer, i
 
 /*
  * Where a worker gets jobs and reports results: the store directly, or
- * (later) the server's HTTP API. Each call is one transaction or request.
+ * the server's HTTP API. Each call is one transaction or request.
  */
 struct tt_job_source_ops {
 	int (*claim)(void *ctx, const char *worker, struct tt_job *job, bool *got,
@@ -242,6 +242,16 @@ struct tt_job_source {
 /* A source over an open store (borrowed) with a lease policy (copied). Free with free(). */
 struct tt_job_source *tt_job_source_store_new(struct tt_store *s,
 					      const struct tt_queue_policy *pol);
+/*
+ * A source over `tuxtape serve` at server_url ("https://host:8443"), with a
+ * worker token (role worker). Each call is one request (docs/fleet-api.md);
+ * a built module is uploaded before its report. A stale claim is -ESTALE,
+ * the server unreachable or failing -EIO. NULL with err set on bad input.
+ * Free with tt_job_source_http_free.
+ */
+struct tt_job_source *tt_job_source_http_new(const char *server_url, const char *token,
+					     struct tt_error *err);
+void tt_job_source_http_free(struct tt_job_source *src);
 
 /*
  * A worker's commands are argv templates: words with {patch}, {kernel},
