@@ -376,7 +376,7 @@ int tt_fleet_stop_release(struct tt_fleet_db *db, const char *actor, int64_t id,
 struct tt_server_options {
 	const char *store;    /* store location (NULL: the default) */
 	const char *listen;   /* address: "127.0.0.1", "::1", "0.0.0.0" */
-	unsigned short port;  /* 0: 8443 with TLS, 8080 without */
+	unsigned short port;  /* 0: any free port (tt_server_port says which) */
 	const char *tls_cert; /* PEM files; both or neither */
 	const char *tls_key;
 	bool insecure_http;	 /* plain HTTP, refused unless listen is a loopback address */
@@ -394,7 +394,7 @@ bool tt_address_is_loopback(const char *address);
 /* Check the options, open the store, start listening. */
 int tt_server_start(const struct tt_server_options *opt, struct tt_server **out,
 		    struct tt_error *err);
-/* The port actually bound (useful with port 0 in tests... resolved at start). */
+/* The port actually bound. */
 unsigned short tt_server_port(const struct tt_server *s);
 void tt_server_stop(struct tt_server *s);
 

@@ -190,9 +190,11 @@ static void route_hosts(struct tt_fleet_db *db, const struct tt_api_request *req
 	else if (!host_id)
 		answer(res, 200, json_pack("{s:o}", "hosts", hosts));
 	else if (json_array_size(hosts) == 0)
-		json_decref(hosts), fail(res, 404, "no such host");
+		fail(res, 404, "no such host");
 	else
-		answer(res, 200, json_incref(json_array_get(hosts, 0))), json_decref(hosts);
+		answer(res, 200, json_incref(json_array_get(hosts, 0)));
+	if (host_id)
+		json_decref(hosts);
 }
 
 static void route_reports(struct tt_fleet_db *db, const struct tt_api_request *req,

@@ -330,8 +330,6 @@ static int check_options(const struct tt_server_options *opt, struct tt_error *e
 		    "refusing plain HTTP on %s: --insecure-http is only allowed on "
 		    "a loopback address (127.0.0.1, ::1); use TLS for anything else",
 		    opt->listen);
-	if (!tls && !MHD_is_feature_supported(MHD_FEATURE_TLS))
-		return 0;
 	if (tls && MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES)
 		return tt_error_set(err, -ENOTSUP, "this libmicrohttpd was built without TLS");
 	return 0;

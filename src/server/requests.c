@@ -58,21 +58,6 @@ bool tt_machine_id_valid(const char *s)
 	return s && hex_of_length(s, 32, 32);
 }
 
-/* Patch and module names: what the kernel accepts as a module name, and '-' and '.'. */
-static bool name_valid(const char *s)
-{
-	size_t n = strlen(s);
-	if (n == 0 || n > NAME_MAX_LEN)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		      c == '_' || c == '-' || c == '.'))
-			return false;
-	}
-	return true;
-}
-
 /* Characters beside name_valid's that an identifier may carry ('+' in "6.1.0+deb"). */
 static bool chars_valid(const char *s, size_t max, const char *extra)
 {
@@ -86,6 +71,12 @@ static bool chars_valid(const char *s, size_t max, const char *extra)
 			return false;
 	}
 	return true;
+}
+
+/* Patch and module names: what the kernel accepts as a module name, and '-' and '.'. */
+static bool name_valid(const char *s)
+{
+	return chars_valid(s, NAME_MAX_LEN, "");
 }
 
 /* No control characters: these strings end up in logs and tables. */
