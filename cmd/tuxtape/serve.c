@@ -7,6 +7,7 @@
 
 #include "cmds.h"
 #include "tuxtape/server.h"
+#include "tuxtape/util.h"
 
 static const char serve_usage[] =
     "Usage: tuxtape serve (--tls-cert FILE --tls-key FILE | --insecure-http) [OPTIONS]\n"
@@ -34,6 +35,11 @@ static const char serve_usage[] =
     "  --stop-threshold N      error reports that stop a release (default 3; 0: never)\n"
     "  --no-group-commit       commit every heartbeat in its own transaction instead of\n"
     "                          in groups by one writer (for measurements)\n"
+    "  --artifacts DIR         where modules uploaded by build workers are kept\n"
+    "                          (default $XDG_DATA_HOME/tuxtape/artifacts)\n"
+    "  --archive-repo DIR      the archive (`tuxtape archive init DIR`) that approved\n"
+    "                          modules are added to, signed with its keys; a stopped\n"
+    "                          release is pulled from its metadata (default: none)\n"
     "\n"
     "The store is --db (a SQLite file, kept in WAL mode by the server, or a\n"
     "postgresql:// URL). Create the first admin token with\n"
@@ -58,6 +64,8 @@ enum {
 	OPT_INTERVAL,
 	OPT_THRESHOLD,
 	OPT_NO_GROUP_COMMIT,
+	OPT_ARTIFACTS,
+	OPT_ARCHIVE_REPO,
 };
 
 static const struct option serve_options[] = {
@@ -73,6 +81,8 @@ static const struct option serve_options[] = {
     {"heartbeat-interval", required_argument, NULL, OPT_INTERVAL},
     {"stop-threshold", required_argument, NULL, OPT_THRESHOLD},
     {"no-group-commit", no_argument, NULL, OPT_NO_GROUP_COMMIT},
+    {"artifacts", required_argument, NULL, OPT_ARTIFACTS},
+    {"archive-repo", required_argument, NULL, OPT_ARCHIVE_REPO},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -143,6 +153,12 @@ static int parse_serve_args(int argc, char **argv, struct tt_server_options *o, 
 		case OPT_NO_GROUP_COMMIT:
 			o->no_group_commit = true;
 			break;
+		case OPT_ARTIFACTS:
+			o->fleet.artifact_dir = optarg;
+			break;
+		case OPT_ARCHIVE_REPO:
+			o->fleet.archive_repo = optarg;
+			break;
 		case 'h':
 			fputs(serve_usage, stdout);
 			return EXIT_OK;
@@ -173,6 +189,10 @@ int cmd_serve(struct cli *cli, int argc, char **argv)
 	if (code >= 0)
 		return code;
 	o.port = (unsigned short)(port >= 0 ? port : o.insecure_http ? 8080 : 8443);
+	_cleanup_free_ char *data_dir = tt_data_dir();
+	_cleanup_free_ char *artifacts = tt_xasprintf("%s/artifacts", data_dir);
+	if (!o.fleet.artifact_dir)
+		o.fleet.artifact_dir = artifacts;
 	/* Signals are taken by sigwait below, not by handlers: block them in every thread. */
 	sigset_t stop;
 	sigemptyset(&stop);

@@ -57,12 +57,13 @@ void tt_token_hash(const char *secret, char out[TT_TOKEN_SECRET_HEX + 1]);
 /* Whether secret hashes to stored_hash, compared in constant time. */
 bool tt_token_matches(const char *secret, const char *stored_hash);
 
-enum tt_role { TT_ROLE_NONE = 0, TT_ROLE_VIEWER, TT_ROLE_REVIEWER, TT_ROLE_ADMIN };
+/* worker (build workers, docs/pipeline.md) stands apart: it includes no other role. */
+enum tt_role { TT_ROLE_NONE = 0, TT_ROLE_VIEWER, TT_ROLE_REVIEWER, TT_ROLE_ADMIN, TT_ROLE_WORKER };
 
 const char *tt_role_name(enum tt_role role);
-/* -EINVAL for anything but "viewer", "reviewer", "admin". */
+/* -EINVAL for anything but "viewer", "reviewer", "admin", "worker". */
 int tt_role_parse(const char *name, enum tt_role *out);
-/* Each role includes the ones before it. */
+/* Each role includes the ones before it; worker only itself. */
 bool tt_role_allows(enum tt_role have, enum tt_role need);
 
 /* ---- rollout tiers ---- */
@@ -332,6 +333,8 @@ struct tt_fleet_config {
 	const char *archive_url;	  /* told to agents; may be NULL */
 	long stop_threshold;		  /* error reports that stop a release */
 	struct tt_fleet_batcher *batcher; /* NULL: each heartbeat commits alone */
+	const char *archive_repo; /* approvals add modules here (its keys sign); NULL: none */
+	const char *artifact_dir; /* modules uploaded by workers; NULL: uploads refused */
 };
 
 /* A new operator token (*token_text malloc'd, shown once). actor: who asked. */

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "http.h"
+#include "pipeline_api.h"
 #include "tuxtape/util.h"
 
 unsigned tt_api_status_of(int code)
@@ -471,7 +472,8 @@ void tt_api_handle(struct tt_fleet_db *db, const struct tt_fleet_config *cfg,
 {
 	res->status = 0;
 	res->body = NULL;
-	if (route_host_api(db, cfg, req, res) || route_operator_api(db, req, res))
+	if (tt_pipeline_api_route(db, cfg, req, res) || route_host_api(db, cfg, req, res) ||
+	    route_operator_api(db, req, res))
 		return;
 	for (int i = 0; known_paths[i]; i++)
 		if (strcmp(req->path, known_paths[i]) == 0)

@@ -117,20 +117,18 @@ bool tt_token_matches(const char *secret, const char *stored_hash)
 }
 
 static const char *const role_names[] = {
-    [TT_ROLE_NONE] = "none",
-    [TT_ROLE_VIEWER] = "viewer",
-    [TT_ROLE_REVIEWER] = "reviewer",
-    [TT_ROLE_ADMIN] = "admin",
+    [TT_ROLE_NONE] = "none",   [TT_ROLE_VIEWER] = "viewer", [TT_ROLE_REVIEWER] = "reviewer",
+    [TT_ROLE_ADMIN] = "admin", [TT_ROLE_WORKER] = "worker",
 };
 
 const char *tt_role_name(enum tt_role role)
 {
-	return role <= TT_ROLE_ADMIN ? role_names[role] : "none";
+	return role <= TT_ROLE_WORKER ? role_names[role] : "none";
 }
 
 int tt_role_parse(const char *name, enum tt_role *out)
 {
-	for (int r = TT_ROLE_VIEWER; r <= TT_ROLE_ADMIN; r++)
+	for (int r = TT_ROLE_VIEWER; r <= TT_ROLE_WORKER; r++)
 		if (name && strcmp(name, role_names[r]) == 0) {
 			*out = (enum tt_role)r;
 			return 0;
@@ -140,5 +138,8 @@ int tt_role_parse(const char *name, enum tt_role *out)
 
 bool tt_role_allows(enum tt_role have, enum tt_role need)
 {
+	/* A build worker's token claims and reports jobs and does nothing a person does. */
+	if (have == TT_ROLE_WORKER || need == TT_ROLE_WORKER)
+		return have == need;
 	return need != TT_ROLE_NONE ? have >= need : true;
 }
