@@ -262,6 +262,7 @@ static int build_explicit(struct build_args *a, struct tt_ktree *t)
 	struct tt_error err = {0};
 	t->source_dir = tt_xstrdup(a->source);
 	t->config = tt_xstrdup(a->config);
+	t->kernelrelease = tt_ktree_release_of(a->build_dir);
 	t->obj_dir =
 	    a->obj_dir ? tt_xstrdup(a->obj_dir) : build_default_obj_dir(a->source, a->config);
 	double start = tt_now_monotonic();

@@ -222,6 +222,14 @@ void tt_ktree_free(struct tt_ktree *t);
 int tt_ktree_prepare(struct tt_ktree *t, int jobs, struct tt_error *err);
 
 /*
+ * The release a module build dir was made for (UTS_RELEASE of its
+ * include/generated/utsrelease.h: "6.1.0-47-amd64"), or NULL. Building with
+ * it as KERNELRELEASE keeps the objects' UTS_RELEASE that of the target,
+ * which the source's Makefile alone would not give (Debian's says 6.1.170).
+ */
+char *tt_ktree_release_of(const char *build_dir);
+
+/*
  * The source of Debian kernel k (linux-source-X.Y at k's exact version,
  * fetched with apt-get download), unpacked into k->dir/source, and an O=
  * tree prepared from k's config in k->dir/obj, both cached. Fills t.

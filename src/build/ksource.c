@@ -291,6 +291,20 @@ int tt_ktree_prepare(struct tt_ktree *t, int jobs, struct tt_error *err)
 	return rc;
 }
 
+char *tt_ktree_release_of(const char *build_dir)
+{
+	_cleanup_free_ char *path = tt_xasprintf("%s/include/generated/utsrelease.h", build_dir);
+	_cleanup_free_ char *text = NULL;
+	if (tt_read_file(path, &text, NULL, NULL) < 0)
+		return NULL;
+	const char *p = strstr(text, "UTS_RELEASE \"");
+	if (!p)
+		return NULL;
+	p += strlen("UTS_RELEASE \"");
+	size_t n = strcspn(p, "\"\n");
+	return n ? tt_xstrndup(p, n) : NULL;
+}
+
 /* ---- Debian's linux-source-X.Y ---- */
 
 static char *ksource_cached_deb(const char *debs, const char *pkg, const char *ver)
