@@ -21,7 +21,7 @@ static const char server_usage[] =
     "\n"
     "Commands:\n"
     "  token create --role ROLE --name NAME   a new operator token (viewer, reviewer,\n"
-    "                                         admin), printed once\n"
+    "                                         admin, worker), printed once\n"
     "  token revoke ID                        revoke an operator token\n"
     "  token list [--json]                    operator tokens (never their secrets)\n"
     "  enroll-token [--label KEY=VALUE]... [--expires-in SECONDS]\n"
