@@ -102,6 +102,14 @@ int tt_store_cve_delete_all(struct tt_store *s, struct tt_error *err);
 /* Remember when id first appeared as published in vulns.git; the earliest time wins. */
 int tt_store_cve_first_seen(struct tt_store *s, const char *id, int64_t when, const char *commit,
 			    struct tt_error *err);
+/* The same for many ids, each at most once, in multi-row statements. */
+struct tt_store_first_seen {
+	const char *id;
+	int64_t when;
+	const char *commit;
+};
+int tt_store_cve_first_seen_many(struct tt_store *s, const struct tt_store_first_seen *v, size_t n,
+				 struct tt_error *err);
 int tt_store_cve_first_seen_reset(struct tt_store *s, struct tt_error *err);
 
 /* ---- enrichment feeds (written by enrich) ---- */

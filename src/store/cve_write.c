@@ -602,12 +602,14 @@ int tt_store_cve_put_encoded(struct tt_store *s, const struct tt_cve_record *rec
  * CNA tree then steps 26% fewer SQLite instructions than with one row per
  * statement (callgrind).
  */
-enum { T_CVE, T_FILE, T_DYAD, T_BLOCK, N_TABLES };
+enum { T_CVE, T_FILE, T_DYAD, T_BLOCK, T_FIRST_SEEN, N_TABLES };
+enum { FIRST_SEEN_COLS = 3 };
 
 static const struct batch_table {
 	const char *insert; /* up to VALUES; the same columns as store.c's ST_*_INSERT */
 	int cols;
-	int max_rows; /* per statement: at most ~512 parameters each */
+	int max_rows;	    /* per statement: at most ~512 parameters each */
+	const char *suffix; /* after the rows, or NULL */
 } batch_tables[N_TABLES] = {
     [T_CVE] = {"INSERT INTO cve (id, year, num, state, title, description, rejected_reason, "
 	       "date_reserved, date_updated, cvss_vector, cvss_score, cvss_severity, "
@@ -621,6 +623,12 @@ static const struct batch_table {
     [T_BLOCK] = {"INSERT INTO cve_affected_block (cve_id, block, vendor, product, repo, "
 		 "default_status, program_files, versions) VALUES ",
 		 BLOCK_COLS, 64},
+    /* As ST_FIRST_SEEN: the earliest time wins. */
+    [T_FIRST_SEEN] = {"INSERT INTO cve_first_seen (cve_id, published_at, commit_id) VALUES ",
+		      FIRST_SEEN_COLS, 128,
+		      " ON CONFLICT (cve_id) DO UPDATE SET published_at = excluded.published_at, "
+		      "commit_id = excluded.commit_id "
+		      "WHERE excluded.published_at < cve_first_seen.published_at"},
 };
 #define BATCH_MAX_ROWS 128
 
@@ -705,6 +713,8 @@ static int batch_stmt(struct tt_cve_batch *b, int t, int rows, struct tt_db_stmt
 				tt_buf_adds(&sql, c ? ",?" : "?");
 			tt_buf_addc(&sql, ')');
 		}
+		if (bt->suffix)
+			tt_buf_adds(&sql, bt->suffix);
 		int r = tt_db_prepare(b->s->db, tt_buf_str(&sql), &b->st[t][rows], err);
 		tt_buf_free(&sql);
 		if (r < 0)
@@ -801,6 +811,23 @@ int tt_store_cve_first_seen(struct tt_store *s, const char *id, int64_t when, co
 	tt_db_bind_int64(s->db, st, 2, when);
 	tt_db_bind_text(s->db, st, 3, commit);
 	return tt_db_run(s->db, st, err);
+}
+
+int tt_store_cve_first_seen_many(struct tt_store *s, const struct tt_store_first_seen *v, size_t n,
+				 struct tt_error *err)
+{
+	struct tt_cve_batch *b = tt_store_cve_batch_new(s);
+	for (size_t i = 0; i < n; i++) {
+		struct bval *row = pending_row(&b->p[T_FIRST_SEEN], FIRST_SEEN_COLS);
+		row[0] = v_text(v[i].id);
+		row[1] = v_int(v[i].when);
+		row[2] = v_text(v[i].commit);
+	}
+	int r = flush_table(b, T_FIRST_SEEN, err);
+	tt_store_cve_batch_free(b);
+	if (r < 0)
+		return tt_error_prefix(err, "storing first publication dates: ");
+	return 0;
 }
 
 int tt_store_cve_first_seen_reset(struct tt_store *s, struct tt_error *err)

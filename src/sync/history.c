@@ -5,6 +5,7 @@
  * added its .json under cve/published.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sync_internal.h"
@@ -143,10 +144,14 @@ int tt_vulns_first_seen_collect(const char *repo_path, const git_oid *from, cons
 int tt_vulns_first_seen_write(struct tt_store *s, const struct tt_first_seen_list *l,
 			      struct tt_error *err)
 {
-	int r = 0;
-	for (size_t i = 0; r == 0 && i < l->n; i++)
+	/* The earliest fact of each id: the list is sorted by id, then time. */
+	struct tt_store_first_seen *v = tt_xcalloc(l->n ? l->n : 1, sizeof(*v));
+	size_t n = 0;
+	for (size_t i = 0; i < l->n; i++)
 		if (i == 0 || strcmp(l->v[i].id, l->v[i - 1].id) != 0)
-			r = tt_store_cve_first_seen(s, l->v[i].id, l->v[i].when, l->v[i].commit,
-						    err);
+			v[n++] = (struct tt_store_first_seen){
+			    .id = l->v[i].id, .when = l->v[i].when, .commit = l->v[i].commit};
+	int r = tt_store_cve_first_seen_many(s, v, n, err);
+	free(v);
 	return r;
 }
