@@ -207,6 +207,11 @@ static enum MHD_Result dash_send(struct MHD_Connection *c, struct dash_response 
 	return ok;
 }
 
+void tt_dashboard_warm(struct tt_dashboard *d, const char *store_location)
+{
+	dash_cache_warm(&d->cache, store_location);
+}
+
 enum MHD_Result tt_dashboard_serve(struct tt_dashboard *d, struct tt_fleet_db *db,
 				   struct MHD_Connection *c, const char *method, const char *url,
 				   const char *body, size_t body_len)

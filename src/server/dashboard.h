@@ -29,6 +29,12 @@ struct tt_dashboard;
 /* The dashboard of one server; secure: cookies get the Secure flag (TLS). */
 struct tt_dashboard *tt_dashboard_new(bool secure);
 void tt_dashboard_free(struct tt_dashboard *d);
+/*
+ * Start filling the page cache (CVEs, every profile's scan) in the
+ * background from the store at location, so the first operator to open an
+ * exposure page does not wait seconds for it. Idempotent.
+ */
+void tt_dashboard_warm(struct tt_dashboard *d, const char *store_location);
 /* Whether url is the dashboard's ("/" and everything under "/ui/"). */
 bool tt_dashboard_owns(const char *url);
 /* Answer one complete request on a borrowed store connection. */

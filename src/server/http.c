@@ -445,6 +445,8 @@ int tt_server_start(const struct tt_server_options *opt, struct tt_server **out,
 		r = start_batcher(s, opt->store, err);
 	s->dashboard = tt_dashboard_new(s->tls_cert != NULL);
 	if (r == 0)
+		tt_dashboard_warm(s->dashboard, tt_fleet_db_location(s->pool.all[0]));
+	if (r == 0)
 		r = start_daemon(s, opt, threads, err);
 	if (r == 0 && !s->archive_url && s->archive_fd >= 0)
 		s->archive_url = own_archive_url(s, opt->listen);
