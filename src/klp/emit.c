@@ -173,6 +173,19 @@ static bool must_copy(const struct kelf_sym *t)
 	return t->status == TT_KLP_CHANGED && klp_data_is_carried(t);
 }
 
+/*
+ * A pr_debug() descriptor of a module: the livepatch carries its own copy.
+ * Referencing the module's would leave the livepatch's __jump_table entry
+ * keyed on a symbol written only after the module loader used it; the
+ * copy only means `dynamic_debug` controls that message under the
+ * livepatch's name.
+ */
+static bool module_descriptor(const struct emitter *e, const struct kelf_sym *t)
+{
+	return strcmp(e->o->objname, "vmlinux") != 0 && t->sec &&
+	       strcmp(t->sec->name, "__dyndbg") == 0 && t->type == STT_OBJECT;
+}
+
 /* By index: copying grows e->ranges and may move it. */
 static void scan_range(struct emitter *e, size_t idx)
 {
@@ -185,7 +198,7 @@ static void scan_range(struct emitter *e, size_t idx)
 		const struct kelf_sym *t = r->target;
 		if (!t->sec || emit_range_for(e, t->sec, emit_rel_byte(r)))
 			continue;
-		if (must_copy(t))
+		if (must_copy(t) || module_descriptor(e, t))
 			copy_symbol(e, t);
 	}
 }

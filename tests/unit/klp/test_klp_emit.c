@@ -445,6 +445,42 @@ static void test_module_code_references_its_module_through_klp(void **state)
 	emitted_free(&x);
 }
 
+/* A pr_debug()-like descriptor: a variable in __dyndbg whose key a jump entry uses. */
+#define DYNDBG_FIXTURE(n)                                                                          \
+	"struct desc { const char *fmt; long pad[5]; int key; int flags; };\n"                     \
+	"static struct desc d1 __attribute__((section(\"__dyndbg\"), used, aligned(8))) = "        \
+	"{ \"hello\" };\n"                                                                         \
+	"int target(int x)\n{\n\tasm goto(\"1: .byte 0x0f,0x1f,0x44,0x00,0x00\\n\\t"               \
+	".pushsection __jump_table, \\\"aw\\\"\\n\\t.balign 8\\n\\t"                               \
+	".long 1b - ., %l[yes] - .\\n\\t.quad %c0 - .\\n\\t.popsection\" "                         \
+	": : \"i\"(&d1.key) : : yes);\n\treturn x + " n ";\nyes:\n\treturn 0;\n}\n"
+
+static void test_module_pr_debug_descriptor_is_copied(void **state)
+{
+	(void)state;
+	struct emitted x;
+	emit_pair_in(&x, "xfs", "dyn", DYNDBG_FIXTURE("1"), DYNDBG_FIXTURE("2"), NULL, symvers);
+	if (x.rc)
+		fail_msg("%s", x.err.msg);
+	struct obj o;
+	obj_open(&o, x.out);
+	GElf_Sym s;
+	/* The livepatch has its own descriptor; the jump entry's key is local to it. */
+	assert_true(symbol(&o, "d1", &s, NULL));
+	assert_int_equal(entries(&o, "__dyndbg", 56), 1);
+	assert_false(symbol(&o, "__tt_klp_sym.xfs.d1,0", &s, NULL));
+	obj_close(&o);
+	emitted_free(&x);
+	/* vmlinux keeps referencing the running descriptor: dynamic_debug controls it as before. */
+	emit_pair(&x, "dyn", DYNDBG_FIXTURE("1"), DYNDBG_FIXTURE("2"), NULL, symvers);
+	if (x.rc)
+		fail_msg("%s", x.err.msg);
+	obj_open(&o, x.out);
+	assert_true(symbol(&o, "__tt_klp_sym.vmlinux.d1,0", &s, NULL));
+	obj_close(&o);
+	emitted_free(&x);
+}
+
 /* ---- after linking ---- */
 
 static const char glue_stub[] = "extern void __tt_klp_new_vmlinux__target__0(void);\n"
@@ -574,6 +610,7 @@ int main(void)
 	    cmocka_unit_test(test_unsupported_special_section_is_refused),
 	    cmocka_unit_test(test_module_table_entry_needing_a_module_symbol_is_refused),
 	    cmocka_unit_test(test_module_code_references_its_module_through_klp),
+	    cmocka_unit_test(test_module_pr_debug_descriptor_is_copied),
 	    cmocka_unit_test(test_postlink_writes_klp_relocation_sections_and_symbols),
 	    cmocka_unit_test(test_glue_names_each_function_and_object),
 	    cmocka_unit_test(test_placeholder_names_round_trip),
