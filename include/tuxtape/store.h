@@ -20,7 +20,7 @@
 struct tt_store;
 
 /* The schema version this build writes; older stores are migrated on open. */
-#define TT_STORE_SCHEMA_VERSION 5
+#define TT_STORE_SCHEMA_VERSION 6
 
 /*
  * Open (creating if needed) the store at location: a file path, "sqlite:PATH",

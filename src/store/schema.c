@@ -189,6 +189,21 @@ static const char *const migrations[] = {
     "CREATE INDEX pipeline_job_state ON pipeline_job (state, id);"
     "CREATE TABLE pipeline_approval ("
     "  job_id BIGINT PRIMARY KEY, reviewer TEXT NOT NULL, approved_at BIGINT NOT NULL);",
+    /*
+     * 5 -> 6: build workers talk to the server with operator tokens of role
+     * 'worker'. A CHECK constraint cannot be changed in place in SQLite, so
+     * the table is rebuilt (the same statements work on PostgreSQL).
+     */
+    "CREATE TABLE fleet_operator_token_v6 ("
+    "  id TEXT @BINARY@ PRIMARY KEY, name TEXT NOT NULL,"
+    "  role TEXT NOT NULL CHECK (role IN ('viewer', 'reviewer', 'admin', 'worker')),"
+    "  secret_hash TEXT NOT NULL, created_at BIGINT NOT NULL, created_by TEXT NOT NULL,"
+    "  revoked_at BIGINT);"
+    "INSERT INTO fleet_operator_token_v6 (id, name, role, secret_hash, created_at, created_by,"
+    "  revoked_at) SELECT id, name, role, secret_hash, created_at, created_by, revoked_at"
+    "  FROM fleet_operator_token;"
+    "DROP TABLE fleet_operator_token;"
+    "ALTER TABLE fleet_operator_token_v6 RENAME TO fleet_operator_token;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
