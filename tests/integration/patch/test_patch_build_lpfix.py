@@ -23,11 +23,15 @@ import time
 
 SKIP = 77
 ABI = "6.1.0-47-amd64"
-# CVE -> a function its fix changes (the diff may also list callers that inline it).
+# CVE -> a function its fix changes (the diff may also list callers that inline it), and
+# .klp.sym symbols its module must have: the running kernel's statics and unexported globals.
 CVES = {
-    "CVE-2026-43492": "mpi_read_raw_from_sgl",   # lib/mpi/mpicoder.c
-    "CVE-2026-45838": "cgroup_storage_get_next_key",   # kernel/bpf/local_storage.c
-    "CVE-2026-46172": "xfrm6_rcv_encap",   # net/ipv6/xfrm6_protocol.c
+    # lib/mpi/mpicoder.c: everything it calls is exported
+    "CVE-2026-43492": ("mpi_read_raw_from_sgl", []),
+    # kernel/bpf/local_storage.c: an unexported global function
+    "CVE-2026-45838": ("cgroup_storage_get_next_key", ["cgroup_storage_lookup,0"]),
+    # net/ipv6/xfrm6_protocol.c: static variables of the file
+    "CVE-2026-46172": ("xfrm6_rcv_encap", ["esp6_handlers,0", "ah6_handlers,0"]),
 }
 DOWNLOAD_FAILURES = ("apt-get download", "apt knows no version", "apt-get update",
                      "apt-cache", "Temporary failure resolving")
@@ -69,10 +73,17 @@ def build(exe, lpfix, cve, tmp):
         sys.exit(SKIP)
     r = json.loads(p.stdout) if p.stdout.strip() else {}
     changed = [f for o in r.get("objects", []) for f in o["changed"]]
+    func, klp_syms = CVES[cve]
     check(p.returncode == 0 and r.get("outcome") == "built" and os.path.exists(ko),
           f"{cve}: built (exit {p.returncode}, refusals {r.get('refusals')})")
-    check(CVES[cve] in changed, f"{cve}: {CVES[cve]} is among the changed functions {changed}")
-    return ko if p.returncode == 0 else None
+    check(func in changed, f"{cve}: {func} is among the changed functions {changed}")
+    if p.returncode != 0:
+        return None
+    symbols = run("readelf", "-sW", ko).stdout
+    for sym in klp_syms:
+        check(f".klp.sym.vmlinux.{sym}" in symbols,
+              f"{cve}: the running kernel's {sym.split(',')[0]} through .klp.sym.vmlinux.{sym}")
+    return ko
 
 
 def boot_all(exe, kos):
