@@ -129,12 +129,12 @@ int tt_fleet_db_open(const char *location, pthread_mutex_t *write_lock, bool wal
 	 * WAL: heartbeats are small transactions, and WAL commits them with one
 	 * append and no fsync at synchronous=NORMAL; readers never block.
 	 */
-	if (f->sqlite && wal) {
+	if (f->sqlite && wal)
 		r = tt_db_exec(f->db, "PRAGMA journal_mode=WAL", err);
-		if (r < 0) {
-			tt_fleet_db_close(f);
-			return tt_error_prefix(err, "%s: ", tt_store_location(store));
-		}
+	if (r < 0) {
+		tt_error_prefix(err, "%s: ", tt_store_location(store));
+		tt_fleet_db_close(f);
+		return r;
 	}
 	*out = f;
 	return 0;
