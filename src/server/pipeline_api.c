@@ -110,44 +110,56 @@ static char *worker_name(const char *actor, const char *label, struct tt_api_res
 	return tt_xasprintf("%s/%s", name_of(actor), label);
 }
 
-/* ---- the store, under the server's writer lock ---- */
+/* ---- transactions shared with the pipeline's store functions ---- */
 
 /*
- * On SQLite the server's connections queue for the single writer on a
- * mutex (tt_fleet_db_begin); the pipeline's store functions open their own
- * transactions, so they take the same mutex around the call.
+ * A write transaction on the server's connection (on SQLite it also holds
+ * the server's writer lock) that the pipeline's store functions join
+ * instead of opening their own.
  */
-static void writer_lock(struct tt_fleet_db *db)
-{
-	if (db->write_lock)
-		pthread_mutex_lock(db->write_lock);
-}
-
-static void writer_unlock(struct tt_fleet_db *db)
-{
-	if (db->write_lock)
-		pthread_mutex_unlock(db->write_lock);
-}
-
-/* An audit entry for object; detail is taken. */
-static int audit(struct tt_fleet_db *db, const char *actor, const char *action, const char *object,
-		 json_t *detail, struct tt_error *err)
+static int begin_shared(struct tt_fleet_db *db, struct tt_error *err)
 {
 	int r = tt_fleet_db_begin(db, err);
 	if (r == 0)
-		r = tt_fleet_finish(
-		    db, tt_fleet_audit(db, tt_fleet_now(), actor, action, object, detail, err),
-		    err);
+		db->store->tx_joinable = true;
+	return r;
+}
+
+/* Commit when r is 0, else roll back; returns the outcome. */
+static int end_shared(struct tt_fleet_db *db, int r, struct tt_error *err)
+{
+	db->store->tx_joinable = false;
+	db->store->tx_joined = 0;
+	return tt_fleet_finish(db, r, err);
+}
+
+/* An audit entry for object in the open transaction; detail is taken. */
+static int audit_in_tx(struct tt_fleet_db *db, const char *actor, const char *action,
+		       const char *object, json_t *detail, struct tt_error *err)
+{
+	int r = tt_fleet_audit(db, tt_fleet_now(), actor, action, object, detail, err);
 	json_decref(detail);
 	return r;
 }
 
-static int audit_job(struct tt_fleet_db *db, const char *actor, const char *action, int64_t id,
-		     json_t *detail, struct tt_error *err)
+static int audit_job_in_tx(struct tt_fleet_db *db, const char *actor, const char *action,
+			   int64_t id, json_t *detail, struct tt_error *err)
 {
 	char object[32];
 	snprintf(object, sizeof(object), "job:%lld", (long long)id);
-	return audit(db, actor, action, object, detail, err);
+	return audit_in_tx(db, actor, action, object, detail, err);
+}
+
+/* An audit entry in a transaction of its own (after a change to the archive's files). */
+static int audit_alone(struct tt_fleet_db *db, const char *actor, const char *action,
+		       const char *object, json_t *detail, struct tt_error *err)
+{
+	int r = tt_fleet_db_begin(db, err);
+	if (r < 0) {
+		json_decref(detail);
+		return r;
+	}
+	return tt_fleet_finish(db, audit_in_tx(db, actor, action, object, detail, err), err);
 }
 
 /* What the routes need to know of a job; owned strings. */
@@ -294,14 +306,17 @@ static void route_claim(struct tt_fleet_db *db, const struct tt_api_request *req
 	struct tt_job job;
 	struct tt_error err = {0};
 	bool got = false;
-	writer_lock(db);
-	int r = tt_store_job_claim(db->store, worker, tt_fleet_now(), &policy, &job, &got, &err);
-	writer_unlock(db);
+	memset(&job, 0, sizeof(job));
+	int r = begin_shared(db, &err);
+	if (r < 0)
+		return fail_with(res, r, &err);
+	r = tt_store_job_claim(db->store, worker, tt_fleet_now(), &policy, &job, &got, &err);
 	if (r == 0 && got)
-		r = audit_job(db, actor, "job.claim", job.id,
-			      json_pack("{s:s, s:i, s:s}", "worker", worker, "attempt", job.attempt,
-					"kernel", job.kernel),
-			      &err);
+		r = audit_job_in_tx(db, actor, "job.claim", job.id,
+				    json_pack("{s:s, s:i, s:s}", "worker", worker, "attempt",
+					      job.attempt, "kernel", job.kernel),
+				    &err);
+	r = end_shared(db, r, &err);
 	if (r < 0)
 		fail_with(res, r, &err);
 	else
@@ -473,34 +488,67 @@ static int result_req_parse(const json_t *body, struct result_req *out, struct t
 	return 0;
 }
 
-/* Run the store call the report stands for: the build's (from claimed) or the test's. */
-static int record_result(struct tt_fleet_db *db, const struct tt_fleet_config *cfg,
-			 const struct tt_job *job, const struct result_req *rq,
+/*
+ * Run the store call the report stands for, in the open transaction: the
+ * build's while the job is claimed, else the test's. module_path: where the
+ * checked upload of a built module is.
+ */
+static int record_result(struct tt_fleet_db *db, const struct tt_job *job,
+			 const struct result_req *rq, const char *module_path,
 			 enum tt_job_state now_state, struct tt_error *err)
 {
 	struct tt_queue_policy policy = TT_QUEUE_POLICY_DEFAULT;
-	struct tt_job_report rep = {.log = rq->log, .error = rq->error};
-	bool build_step = strcmp(rq->state, "built") == 0 ||
-			  (strcmp(rq->state, "failed") == 0 && now_state == TT_JOB_CLAIMED);
-	_cleanup_free_ char *path = NULL;
-	int r = 0;
-	if (strcmp(rq->state, "built") == 0) {
-		r = accept_artifact(cfg, job, rq->module_sha256, &path, err);
-		rep.module_path = path;
-		rep.module_sha256 = rq->module_sha256;
-	}
-	rep.ok = strcmp(rq->state, "failed") != 0;
+	bool built = strcmp(rq->state, "built") == 0;
+	bool build_step =
+	    built || (strcmp(rq->state, "failed") == 0 && now_state == TT_JOB_CLAIMED);
+	struct tt_job_report rep = {
+	    .ok = strcmp(rq->state, "failed") != 0,
+	    .log = rq->log,
+	    .error = rq->error,
+	    .module_path = built ? module_path : NULL,
+	    .module_sha256 = built ? rq->module_sha256 : NULL,
+	};
 	if (!rep.ok && !rep.error)
 		rep.error = build_step ? "the build failed" : "the boot test failed";
+	if (build_step)
+		return tt_store_job_built(db->store, job, &rep, tt_fleet_now(), &policy, err);
+	return tt_store_job_tested(db->store, job, &rep, tt_fleet_now(), err);
+}
+
+static int audit_result(struct tt_fleet_db *db, const char *actor, int64_t id, const char *worker,
+			const struct result_req *rq, struct tt_error *err)
+{
+	_cleanup_free_ char *action = tt_xasprintf("job.%s", rq->state);
+	json_t *detail = json_pack("{s:s, s:i}", "worker", worker, "attempt", rq->attempt);
+	if (rq->module_sha256)
+		json_object_set_new(detail, "module_sha256", json_string(rq->module_sha256));
+	if (rq->error)
+		json_object_set_new(detail, "error", json_string(rq->error));
+	return audit_job_in_tx(db, actor, action, id, detail, err);
+}
+
+/* The report, its store call and its audit entry in one transaction. */
+static int apply_result(struct tt_fleet_db *db, const struct tt_fleet_config *cfg,
+			const char *actor, const struct tt_job *job, const struct result_req *rq,
+			struct tt_error *err)
+{
+	_cleanup_free_ char *module_path = NULL;
+	struct job_facts f = {0};
+	/* Hashing the upload is file work: done before the writer's lock is taken. */
+	int r = strcmp(rq->state, "built") == 0
+		    ? accept_artifact(cfg, job, rq->module_sha256, &module_path, err)
+		    : 0;
+	if (r == 0)
+		r = begin_shared(db, err);
 	if (r < 0)
 		return r;
-	writer_lock(db);
-	if (build_step)
-		r = tt_store_job_built(db->store, job, &rep, tt_fleet_now(), &policy, err);
-	else
-		r = tt_store_job_tested(db->store, job, &rep, tt_fleet_now(), err);
-	writer_unlock(db);
-	return r;
+	r = job_facts_get(db, job->id, &f, err);
+	if (r == 0)
+		r = record_result(db, job, rq, module_path, f.state, err);
+	if (r == 0)
+		r = audit_result(db, actor, job->id, job->worker, rq, err);
+	job_facts_free(&f);
+	return end_shared(db, r, err);
 }
 
 static void route_result(struct tt_fleet_db *db, const struct tt_fleet_config *cfg,
@@ -514,30 +562,17 @@ static void route_result(struct tt_fleet_db *db, const struct tt_fleet_config *c
 		return;
 	struct result_req rq = {0};
 	struct tt_error err = {0};
-	struct job_facts f = {0};
 	int r = result_req_parse(body, &rq, &err);
 	_cleanup_free_ char *worker = r == 0 ? worker_name(actor, rq.worker, res) : NULL;
 	if (r == 0 && !worker)
 		return json_decref(body);
 	struct tt_job job = {.id = id, .attempt = rq.attempt, .worker = worker};
 	if (r == 0)
-		r = job_facts_get(db, id, &f, &err);
-	if (r == 0)
-		r = record_result(db, cfg, &job, &rq, f.state, &err);
-	if (r == 0) {
-		_cleanup_free_ char *action = tt_xasprintf("job.%s", rq.state);
-		json_t *detail = json_pack("{s:s, s:i}", "worker", worker, "attempt", rq.attempt);
-		if (rq.module_sha256)
-			json_object_set_new(detail, "module_sha256", json_string(rq.module_sha256));
-		if (rq.error)
-			json_object_set_new(detail, "error", json_string(rq.error));
-		r = audit_job(db, actor, action, id, detail, &err);
-	}
+		r = apply_result(db, cfg, actor, &job, &rq, &err);
 	if (r < 0)
 		fail_with(res, r, &err);
 	else
 		answer(res, 200, json_pack("{s:I, s:s}", "id", (json_int_t)id, "state", rq.state));
-	job_facts_free(&f);
 	json_decref(body);
 }
 
@@ -639,11 +674,13 @@ static void publish_approved(struct tt_fleet_db *db, const struct tt_fleet_confi
 	}
 	if (r == 0 && cfg->archive_repo) {
 		r = archive_add(cfg->archive_repo, target, &f, tier, &err);
+		char object[32];
+		snprintf(object, sizeof(object), "job:%lld", (long long)id);
 		if (r == 0)
-			r = audit_job(
-			    db, actor, "archive.add", id,
-			    json_pack("{s:s, s:s}", "target", target, "sha256", f.module_sha256),
-			    &err);
+			r = audit_alone(db, actor, "archive.add", object,
+					json_pack("{s:s, s:s}", "target", target, "sha256",
+						  f.module_sha256 ? f.module_sha256 : ""),
+					&err);
 		if (r < 0) {
 			_cleanup_free_ char *msg = tt_xasprintf(
 			    "job %lld is approved, but adding it to the archive failed (%s); "
@@ -682,12 +719,14 @@ static void route_approve(struct tt_fleet_db *db, const struct tt_fleet_config *
 		return;
 	struct tt_error err = {0};
 	/* The policy (not the revision's author, a passed job, once) is the store's. */
-	writer_lock(db);
-	int r = tt_store_job_approve(db->store, id, name_of(actor), tt_fleet_now(), &err);
-	writer_unlock(db);
+	int r = begin_shared(db, &err);
+	if (r < 0)
+		return fail_with(res, r, &err);
+	r = tt_store_job_approve(db->store, id, name_of(actor), tt_fleet_now(), &err);
 	if (r == 0)
-		r = audit_job(db, actor, "job.approve", id,
-			      json_pack("{s:s}", "reviewer", name_of(actor)), &err);
+		r = audit_job_in_tx(db, actor, "job.approve", id,
+				    json_pack("{s:s}", "reviewer", name_of(actor)), &err);
+	r = end_shared(db, r, &err);
 	if (r < 0)
 		return fail_with(res, r, &err);
 	publish_approved(db, cfg, actor, id, res);
@@ -714,8 +753,8 @@ static void route_stop(struct tt_fleet_db *db, const struct tt_fleet_config *cfg
 		char object[32];
 		snprintf(object, sizeof(object), "release:%lld", (long long)id);
 		if (r == 0 && removed)
-			r = audit(db, actor, "archive.remove", object,
-				  json_pack("{s:s}", "target", rel.target), &err);
+			r = audit_alone(db, actor, "archive.remove", object,
+					json_pack("{s:s}", "target", rel.target), &err);
 	}
 	if (r < 0)
 		fail_with(res, r, &err);

@@ -14,6 +14,10 @@ bool tt_pipe_is_pg(const struct tt_store *s)
 
 int tt_pipe_begin(struct tt_store *s, struct tt_error *err)
 {
+	if (s->in_tx && s->tx_joinable) {
+		s->tx_joined++;
+		return 0;
+	}
 	if (s->in_tx)
 		return tt_error_set(err, -EBUSY, "a store transaction is already open");
 	int r = tt_db_exec(s->db, tt_pipe_is_pg(s) ? "BEGIN" : "BEGIN IMMEDIATE", err);
@@ -24,6 +28,11 @@ int tt_pipe_begin(struct tt_store *s, struct tt_error *err)
 
 int tt_pipe_end(struct tt_store *s, int r, struct tt_error *err)
 {
+	/* A joined transaction ends with its owner, who sees r. */
+	if (s->tx_joined > 0) {
+		s->tx_joined--;
+		return r;
+	}
 	if (r < 0) {
 		tt_store_rollback(s);
 		return r;

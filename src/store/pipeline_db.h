@@ -10,7 +10,9 @@ bool tt_pipe_is_pg(const struct tt_store *s);
 /*
  * Open a write transaction. SQLite takes its write lock at once (BEGIN
  * IMMEDIATE): a read-then-write transaction that upgrades later can fail
- * with SQLITE_BUSY where waiting would have worked.
+ * with SQLITE_BUSY where waiting would have worked. Inside a transaction
+ * its owner marked joinable (tx_joinable) it opens nothing, and
+ * tt_pipe_end leaves the commit or rollback to that owner.
  */
 int tt_pipe_begin(struct tt_store *s, struct tt_error *err);
 /* Commit when r is 0, roll back otherwise; returns the outcome. */

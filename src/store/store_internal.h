@@ -32,6 +32,13 @@ struct tt_store {
 	struct tt_db *db;
 	char *location;
 	bool in_tx;
+	/*
+	 * The open transaction is a caller's that the pipeline's writes may join
+	 * (the server commits a job's change with its audit entry); tx_joined
+	 * counts the pipeline calls inside it, which neither commit nor roll back.
+	 */
+	bool tx_joinable;
+	int tx_joined;
 	struct tt_db_stmt *stmts[ST__COUNT];
 };
 
