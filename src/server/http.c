@@ -441,7 +441,7 @@ int tt_server_start(const struct tt_server_options *opt, struct tt_server **out,
 		r = load_tls(s, opt, err);
 	if (r == 0)
 		r = pool_open(s, opt->store, conns, err);
-	if (r == 0 && !opt->no_group_commit)
+	if (r == 0 && opt->group_commit)
 		r = start_batcher(s, opt->store, err);
 	s->dashboard = tt_dashboard_new(s->tls_cert != NULL);
 	if (r == 0)
