@@ -11,7 +11,7 @@
 #   bench/bench-server.sh [BUILD_DIR [all|sqlite|postgresql]]
 #   env: SECONDS_PER_RUN (10), RUNS (3), HOSTS (1000), CONNECTIONS (64),
 #        SERVER_THREADS (2), WRK_THREADS (1), SERVE_ARGS (more `tuxtape serve`
-#        options, e.g. --no-group-commit)
+#        options, e.g. --group-commit)
 set -euo pipefail
 build=${1:-build}
 backends=${2:-all}
@@ -49,6 +49,10 @@ measure() {
 	wrk -t "$wrk_threads" -c "$connections" -d 2s -s bench/server/heartbeat.lua \
 		"http://127.0.0.1:$port" -- "$tmp/hosts-$name" "$wrk_threads" >/dev/null
 	local rates=() p99s=()
+	# The server's own CPU time (utime + stime, in clock ticks) across the measured runs:
+	# on a shared machine the rate moves with the neighbours, the cost per heartbeat less.
+	local ticks_before ticks_after sent=0
+	ticks_before=$(awk '{print $14 + $15}' "/proc/$pid/stat")
 	for run in $(seq "$runs"); do
 		wrk -t "$wrk_threads" -c "$connections" -d "${seconds}s" --latency \
 			-s bench/server/heartbeat.lua "http://127.0.0.1:$port" \
@@ -62,7 +66,12 @@ measure() {
 		echo "  $name run $run: $rate heartbeats/s, p99 $p99 ms${errors:+ (errors: $errors)}"
 		rates+=("$rate")
 		p99s+=("$p99")
+		sent=$((sent + $(awk '/requests in/ {print $1}' "$tmp/wrk-$name-$run.txt")))
 	done
+	ticks_after=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+	local cpu_us
+	cpu_us=$(awk -v t=$((ticks_after - ticks_before)) -v hz="$(getconf CLK_TCK)" -v n="$sent" \
+		'BEGIN {printf "%.0f", t * 1e6 / hz / n}')
 	local beats
 	beats=$("$exe" --db "$store" -q server hosts --json |
 		python3 -c 'import json,sys; print(sum(h["heartbeats"] for h in json.load(sys.stdin)))')
@@ -74,6 +83,8 @@ measure() {
 	printf '%-11s %8s heartbeats/s  p99 %7s ms  (median of %d runs of %ss; %d hosts, %d connections, %s server threads; %s heartbeats stored)\n' \
 		"$name" "$rate_median" "$p99_median" "$runs" "$seconds" "$hosts" "$connections" \
 		"$server_threads" "$beats"
+	printf '%-11s %8s us of server CPU per heartbeat (%s heartbeats/s per fully used core)\n' \
+		"" "$cpu_us" "$((1000000 / (cpu_us > 0 ? cpu_us : 1)))"
 	if [ "$name" = sqlite ]; then
 		printf '%-11s %8s heartbeats/s  p99 %7s ms  (issue 6, 2 cores, SQLite): %s\n' "target" \
 			">= 5000" "< 50" "$(awk -v r="$rate_median" -v p="$p99_median" \
