@@ -21,14 +21,20 @@
 
 #define PLACEHOLDER_PREFIX "__tt_klp_sym."
 
+/* One line per reason: a symbol used by many relocations is named once. */
 void emit_refuse(struct emitter *e, const char *fmt, ...)
 {
+	struct tt_buf line = {0};
 	va_list ap;
 	va_start(ap, fmt);
-	if (e->nrefusals++)
-		tt_buf_adds(&e->refusals, "\n");
-	tt_buf_vaddf(&e->refusals, fmt, ap);
+	tt_buf_vaddf(&line, fmt, ap);
 	va_end(ap);
+	if (!strstr(tt_buf_str(&e->refusals), tt_buf_str(&line))) {
+		if (e->nrefusals++)
+			tt_buf_adds(&e->refusals, "\n");
+		tt_buf_adds(&e->refusals, tt_buf_str(&line));
+	}
+	tt_buf_free(&line);
 }
 
 /* ---- output sections and symbols ---- */
@@ -340,10 +346,21 @@ static size_t external_symbol(struct emitter *e, const struct kelf_sym *t, const
 	return i;
 }
 
-static const char *user_of(const struct range *rg, const struct kelf_rel *r)
+/* Who needs a reference, for messages: the function, or the function a table entry is for. */
+static const char *user_of(const struct emitter *e, const struct range *rg,
+			   const struct kelf_rel *r)
 {
 	if (rg->sym)
 		return rg->sym->name;
+	for (size_t i = 0; i < rg->in->nrels; i++) {
+		const struct kelf_rel *x = &rg->in->rels[i];
+		const struct range *to =
+		    x->offset >= rg->lo && x->offset < rg->hi && x->target && x->target->sec
+			? emit_range_for(e, x->target->sec, emit_rel_byte(x))
+			: NULL;
+		if (to && to->code)
+			return to->sym->name;
+	}
 	const struct kelf_sym *s = kelf_sec_sym_at(rg->in, (int64_t)r->offset);
 	return s ? s->name : rg->in->name;
 }
@@ -367,7 +384,7 @@ static bool table_entry_can_reference(struct emitter *e, const struct range *rg,
 		emit_refuse(e,
 			    "%s: a %s entry of `%s` needs `%s` of module %s: its livepatch "
 			    "relocation would be written only after the module loader read %s",
-			    e->b->name, rg->in->name, user_of(rg, r), name, obj, rg->in->name);
+			    e->b->name, rg->in->name, user_of(e, rg, r), name, obj, rg->in->name);
 	free(obj);
 	free(name);
 	return ok;
@@ -390,7 +407,7 @@ static void rewrite_rel(struct emitter *e, const struct range *rg, const struct 
 		o.sec = to->out;
 		o.addend = (int64_t)(to->olo - to->lo + (uint64_t)section_addend(r));
 	} else {
-		o.sym = external_symbol(e, t, user_of(rg, r));
+		o.sym = external_symbol(e, t, user_of(e, rg, r));
 		if (o.sym == SIZE_MAX || !table_entry_can_reference(e, rg, r, o.sym))
 			return;
 		/* Relative to the symbol now, not to its section. */

@@ -39,8 +39,8 @@ struct ko {
 	struct placeholder *ph; /* per symbol */
 	struct tt_klp_postlink_stats stats;
 	struct tt_error *err;
-	void *owned[64]; /* buffers handed to libelf, freed after elf_end */
-	size_t nowned;
+	void **owned; /* buffers handed to libelf, freed after elf_end */
+	size_t nowned, cap_owned;
 };
 
 static int ko_error(struct ko *k, const char *what)
@@ -50,8 +50,11 @@ static int ko_error(struct ko *k, const char *what)
 
 static void *own(struct ko *k, void *p)
 {
-	if (k->nowned < sizeof(k->owned) / sizeof(*k->owned))
-		k->owned[k->nowned++] = p;
+	if (k->nowned == k->cap_owned) {
+		k->cap_owned = k->cap_owned ? k->cap_owned * 2 : 16;
+		k->owned = tt_xrealloc(k->owned, k->cap_owned * sizeof(*k->owned));
+	}
+	k->owned[k->nowned++] = p;
 	return p;
 }
 
@@ -291,6 +294,7 @@ int tt_klp_postlink_stats(const char *ko_path, struct tt_klp_postlink_stats *sta
 	free(k.ph);
 	for (size_t i = 0; i < k.nowned; i++)
 		free(k.owned[i]);
+	free(k.owned);
 	if (stats)
 		*stats = k.stats;
 	return r;

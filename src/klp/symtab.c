@@ -499,9 +499,9 @@ static int score_cmp(struct score a, struct score b)
 	return a.distance < b.distance ? 1 : a.distance > b.distance ? -1 : 0;
 }
 
+/* The symbols of one name in one object: table index and 1-based position. */
 struct candidates {
-	size_t idx[64];
-	size_t pos[64];
+	size_t *idx, *pos;
 	size_t n, total;
 };
 
@@ -509,17 +509,19 @@ static void collect(const struct tt_klp_symtab *s, const char *objname, const ch
 		    struct candidates *c)
 {
 	memset(c, 0, sizeof(*c));
-	for (size_t i = first_named(s, name); i != SIZE_MAX; i = s->syms[i].next) {
-		if (strcmp(s->syms[i].module, objname) != 0)
-			continue;
-		c->total++;
-		if (c->n < 64) {
+	for (size_t i = first_named(s, name); i != SIZE_MAX; i = s->syms[i].next)
+		c->total += strcmp(s->syms[i].module, objname) == 0;
+	c->idx = tt_xcalloc(c->total + 1, sizeof(*c->idx));
+	c->pos = tt_xcalloc(c->total + 1, sizeof(*c->pos));
+	for (size_t i = first_named(s, name); i != SIZE_MAX; i = s->syms[i].next)
+		if (strcmp(s->syms[i].module, objname) == 0) {
 			c->idx[c->n] = i;
-			c->pos[c->n++] = c->total;
+			c->pos[c->n] = c->n + 1;
+			c->n++;
 		}
-	}
 }
 
+/* Keep the candidates whose STT_FILE names the source file, when any does. */
 /* Keep the candidates whose STT_FILE names the source file, when any does. */
 static void filter_by_file(const struct tt_klp_symtab *s, const char *source_file,
 			   struct candidates *c)
@@ -527,16 +529,23 @@ static void filter_by_file(const struct tt_klp_symtab *s, const char *source_fil
 	if (!source_file)
 		return;
 	const char *want = base_name(source_file);
-	struct candidates keep_c = {.total = c->total};
+	size_t kept = 0;
+	for (size_t i = 0; i < c->n; i++) {
+		const char *f = s->syms[c->idx[i]].file;
+		if (f && strcmp(base_name(f), want) == 0)
+			kept++;
+	}
+	if (!kept)
+		return;
+	size_t n = 0;
 	for (size_t i = 0; i < c->n; i++) {
 		const char *f = s->syms[c->idx[i]].file;
 		if (f && strcmp(base_name(f), want) == 0) {
-			keep_c.idx[keep_c.n] = c->idx[i];
-			keep_c.pos[keep_c.n++] = c->pos[i];
+			c->idx[n] = c->idx[i];
+			c->pos[n++] = c->pos[i];
 		}
 	}
-	if (keep_c.n)
-		*c = keep_c;
+	c->n = n;
 }
 
 static int pick_by_neighbours(const struct tt_klp_symtab *s, const char *objname, const char *name,
@@ -571,6 +580,23 @@ static int pick_by_neighbours(const struct tt_klp_symtab *s, const char *objname
 	return 0;
 }
 
+static int choose(const struct tt_klp_symtab *s, const char *objname, const char *name,
+		  const char *source_file, const char *const *neighbours, size_t nneighbours,
+		  struct candidates *c, unsigned long *sympos, struct tt_error *err)
+{
+	if (c->total == 0)
+		return tt_error_set(err, -ENOENT, "%s: no symbol `%s` in the target's symbol table",
+				    objname, name);
+	if (c->total == 1)
+		return 0; /* unique: the livepatch core checks that for sympos 0 */
+	filter_by_file(s, source_file, c);
+	if (c->n == 1) {
+		*sympos = c->pos[0];
+		return 0;
+	}
+	return pick_by_neighbours(s, objname, name, c, neighbours, nneighbours, sympos, err);
+}
+
 int tt_klp_symtab_sympos(const struct tt_klp_symtab *s, const char *objname, const char *name,
 			 const char *source_file, const char *const *neighbours, size_t nneighbours,
 			 unsigned long *sympos, struct tt_error *err)
@@ -578,19 +604,8 @@ int tt_klp_symtab_sympos(const struct tt_klp_symtab *s, const char *objname, con
 	struct candidates c;
 	*sympos = 0;
 	collect(s, objname, name, &c);
-	if (c.total == 0)
-		return tt_error_set(err, -ENOENT, "%s: no symbol `%s` in the target's symbol table",
-				    objname, name);
-	if (c.total == 1)
-		return 0; /* unique: the livepatch core checks that for sympos 0 */
-	if (c.total > c.n)
-		return tt_error_set(err, -EPERM,
-				    "%s: %zu symbols named `%s`: too many to tell apart", objname,
-				    c.total, name);
-	filter_by_file(s, source_file, &c);
-	if (c.n == 1) {
-		*sympos = c.pos[0];
-		return 0;
-	}
-	return pick_by_neighbours(s, objname, name, &c, neighbours, nneighbours, sympos, err);
+	int r = choose(s, objname, name, source_file, neighbours, nneighbours, &c, sympos, err);
+	free(c.idx);
+	free(c.pos);
+	return r;
 }
