@@ -186,6 +186,23 @@ static void test_vmlinux_elf_places_locals_by_source_file(void **state)
 	free(one), free(two), free(cmd), free(vm);
 }
 
+static void test_hundreds_of_same_named_symbols(void **state)
+{
+	(void)state;
+	/* vmlinux has 404 `__func__.0`, each amid its own file's symbols. */
+	struct tt_buf b = TT_BUF_INIT;
+	for (int i = 0; i < 300; i++)
+		tt_buf_addf(&b,
+			    "ffffffff8%07x d a_%d\nffffffff8%07x d __func__.0\n"
+			    "ffffffff8%07x d b_%d\n",
+			    i * 48, i, i * 48 + 16, i * 48 + 32, i);
+	struct tt_klp_symtab *s = load("many", tt_buf_str(&b));
+	tt_buf_free(&b);
+	const char *nb[] = {"a_250", "b_250"};
+	assert_int_equal(sympos(s, "vmlinux", "__func__.0", NULL, nb, 1), 251);
+	tt_klp_symtab_free(s);
+}
+
 static int teardown(void **state)
 {
 	(void)state;
@@ -201,6 +218,7 @@ int main(void)
 	    cmocka_unit_test(test_system_map_and_malformed_lines),
 	    cmocka_unit_test(test_module_symvers),
 	    cmocka_unit_test(test_vmlinux_elf_places_locals_by_source_file),
+	    cmocka_unit_test(test_hundreds_of_same_named_symbols),
 	};
 	return cmocka_run_group_tests(tests, NULL, teardown);
 }
