@@ -372,6 +372,9 @@ static void rank_of(const struct tt_cdo_symtab *t, size_t wanted, bool in_addres
 int tt_cdo_symtab_lookup(const struct tt_cdo_symtab *t, size_t block, const char *name,
 			 bool in_address_order, struct tt_cdo_lookup *out, struct tt_error *err)
 {
+	if (block != SIZE_MAX && (block >= t->n || t->syms[block].type != STT_FILE))
+		return tt_error_set(err, -EINVAL, "SYMTAB: symbol %zu does not open a FILE block",
+				    block);
 	size_t i = find_wanted(t, block, name);
 	if (i == SIZE_MAX) {
 		if (block == SIZE_MAX)
