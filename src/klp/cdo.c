@@ -112,6 +112,29 @@ static int check_struct_sizes(const struct cdo *c, struct tt_error *err)
 	return 0;
 }
 
+/*
+ * kpatch's patch-author macros (callbacks, KPATCH_FORCE_UNSAFE,
+ * KPATCH_IGNORE_*) leave .kpatch.* sections the engine does not read;
+ * dropping them silently would lose a callback the fix relies on.
+ */
+static bool refuse_kpatch_macros(struct cdo *c)
+{
+	const struct kelf *k = kelf(c->patched);
+	bool found = false;
+	for (size_t i = 0; i < k->nsecs; i++) {
+		const char *name = k->secs[i].name;
+		if (!name || strncmp(name, ".kpatch.", 8) != 0)
+			continue;
+		tt_strv_push_owned(&c->res->refusals,
+				   tt_xasprintf("%s: section %s comes from one of kpatch's "
+						"patch-author macros, which tuxtape does not "
+						"carry: write the fix without it",
+						tt_elf_name(c->patched), name));
+		found = true;
+	}
+	return found;
+}
+
 /* ---- where the object's locals are in SYMTAB ---- */
 
 static void find_block(struct cdo *c)
@@ -290,6 +313,10 @@ static int run(struct cdo *c, struct tt_error *err)
 	find_block(c);
 	if (tt_klp_diff(c->orig, c->patched, &c->diff, err))
 		return TT_CDO_ERROR;
+	if (refuse_kpatch_macros(c)) {
+		tt_error_set(err, -EPERM, "%s: kpatch macros", tt_elf_name(c->patched));
+		return TT_CDO_DIFF_FATAL;
+	}
 	size_t carried = list_changes(c);
 	size_t nrefusals;
 	tt_klp_diff_refusals(c->diff, &nrefusals);

@@ -391,6 +391,22 @@ static void test_changed_data_exits_2_naming_it(void **state)
 	case_free(&c);
 }
 
+static void test_kpatch_callback_macros_are_refused(void **state)
+{
+	(void)state;
+	char *patched =
+	    tt_xasprintf("%s__attribute__((used, section(\".kpatch.callbacks.pre_patch\"))) static "
+			 "void *pre_patch_cb = (void *)other;\n",
+			 fx_patched);
+	struct cdo_case c;
+	case_build(&c, "callbacks", fx_orig, patched);
+	assert_int_equal(cdo(&c, NULL, "vmlinux", NULL), 2);
+	char *msg = stderr_text(&c);
+	assert_non_null(strstr(msg, ".kpatch.callbacks.pre_patch"));
+	free(msg), free(patched);
+	case_free(&c);
+}
+
 static void test_bad_symtab_exits_1_with_the_line(void **state)
 {
 	(void)state;
@@ -539,6 +555,7 @@ int main(void)
 	    cmocka_unit_test(test_module_parent_names_the_module),
 	    cmocka_unit_test(test_identical_objects_exit_3),
 	    cmocka_unit_test(test_changed_data_exits_2_naming_it),
+	    cmocka_unit_test(test_kpatch_callback_macros_are_refused),
 	    cmocka_unit_test(test_bad_symtab_exits_1_with_the_line),
 	    cmocka_unit_test(test_struct_sizes_are_checked_against_the_tables),
 	    cmocka_unit_test(test_usage_errors_exit_1),
