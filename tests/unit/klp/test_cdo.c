@@ -429,6 +429,24 @@ static void test_bad_symtab_exits_1_with_the_line(void **state)
 	case_free(&c);
 }
 
+static void test_symtab_of_another_kernel_exits_1_naming_the_file(void **state)
+{
+	(void)state;
+	struct cdo_case c;
+	case_build(&c, "otherkernel", fx_orig, fx_patched);
+	/* Built from other sources: no fx.c block, so the static helper cannot be placed. */
+	char *cmd =
+	    tt_xasprintf("cd '%s' && sed 's/ fx\\.c$/ other.c/' symtab.txt > other.txt", c.dir);
+	run(cmd);
+	char *other = tt_xasprintf("%s/other.txt", c.dir);
+	assert_int_equal(cdo(&c, NULL, "vmlinux", other), 1);
+	char *msg = stderr_text(&c);
+	assert_non_null(strstr(msg, "static `helper`"));
+	assert_non_null(strstr(msg, "no FILE symbol `fx.c`"));
+	free(msg), free(other), free(cmd);
+	case_free(&c);
+}
+
 static void test_struct_sizes_are_checked_against_the_tables(void **state)
 {
 	(void)state;
@@ -557,6 +575,7 @@ int main(void)
 	    cmocka_unit_test(test_changed_data_exits_2_naming_it),
 	    cmocka_unit_test(test_kpatch_callback_macros_are_refused),
 	    cmocka_unit_test(test_bad_symtab_exits_1_with_the_line),
+	    cmocka_unit_test(test_symtab_of_another_kernel_exits_1_naming_the_file),
 	    cmocka_unit_test(test_struct_sizes_are_checked_against_the_tables),
 	    cmocka_unit_test(test_usage_errors_exit_1),
 	    cmocka_unit_test(test_parser_reads_fields_and_file_blocks),
