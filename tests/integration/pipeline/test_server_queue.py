@@ -16,7 +16,9 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import pipeline_env as pe  # noqa: E402
 
+# Larger runs by hand: TT_PIPELINE_JOBS=200 TT_PIPELINE_WORKERS=4.
 N_JOBS = int(os.environ.get("TT_PIPELINE_JOBS", "20"))
+N_WORKERS = int(os.environ.get("TT_PIPELINE_WORKERS", "2"))
 KERNELS = ["6.1.0-%d-amd64" % i for i in range(N_JOBS)]
 # Every third module is padded past one upload piece (60 KiB), so uploads come in parts.
 PAD = 150 * 1024
@@ -110,7 +112,8 @@ def run_workers(e, srv, token, record):
         [e.tuxtape, "worker", "--server", srv.url, "--until-empty", "--name", "w%d" % i,
          "--json", "--workdir", os.path.join(e.root, "work%d" % i),
          "--build-cmd", step % "build", "--test-cmd", step % "test"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for i in range(2)]
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for i in range(N_WORKERS)]
     totals = []
     for w in workers:
         out, err = w.communicate(timeout=600)
