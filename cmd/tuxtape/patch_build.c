@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* `tuxtape patch build`: source patches to a livepatch module for one kernel. */
 #include <getopt.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -98,12 +99,16 @@ static void build_step_print(void *ctx, const char *step, double seconds)
 		fprintf(stderr, "tuxtape: %-16s %7.1f s\n", step, seconds);
 }
 
+static void build_add_step(struct build_args *a, const char *step, double seconds)
+{
+	a->pre = tt_xrealloc(a->pre, (a->n_pre + 1) * sizeof(*a->pre));
+	a->pre[a->n_pre++] = (struct tt_patchbuild_step){tt_xstrdup(step), seconds};
+	build_step_print(a, step, seconds);
+}
+
 static void build_pre_step(struct build_args *a, const char *step, double start)
 {
-	double s = tt_now_monotonic() - start;
-	a->pre = tt_xrealloc(a->pre, (a->n_pre + 1) * sizeof(*a->pre));
-	a->pre[a->n_pre++] = (struct tt_patchbuild_step){tt_xstrdup(step), s};
-	build_step_print(a, step, s);
+	build_add_step(a, step, tt_now_monotonic() - start);
 }
 
 static int build_parse_jobs(const char *s, int *jobs)
@@ -229,32 +234,74 @@ static char *build_default_obj_dir(const char *source, const char *config)
 	return tt_xasprintf("%s/trees/%016llx/obj", cache, (unsigned long long)h);
 }
 
+/* The kallsyms boot, run beside the source preparation: they need nothing of each other. */
+struct kallsyms_job {
+	const struct tt_debian_kernel *k;
+	const char *busybox;
+	char *path;
+	bool booted;
+	int rc;
+	double seconds;
+	struct tt_error err;
+};
+
+static void *kallsyms_thread(void *arg)
+{
+	struct kallsyms_job *j = arg;
+	double start = tt_now_monotonic();
+	j->rc = tt_kallsyms_debian(j->k, j->busybox, &j->path, &j->booted, &j->err);
+	j->seconds = tt_now_monotonic() - start;
+	return NULL;
+}
+
+/*
+ * Source and O= tree, with the kallsyms boot (unless --symtab) in a thread
+ * meanwhile: on a cold cache the two take minutes each, and the download and
+ * unpacking wait on the network and the disk while QEMU computes.
+ */
+static int build_debian_tree(struct build_args *a, struct tt_debian_kernel *k, struct tt_ktree *t,
+			     char **symtab, struct tt_error *err)
+{
+	struct kallsyms_job job = {.k = k, .busybox = a->busybox};
+	pthread_t thread;
+	bool threaded = !a->symtab && pthread_create(&thread, NULL, kallsyms_thread, &job) == 0;
+	if (!a->symtab && !threaded)
+		kallsyms_thread(&job);
+	double start = tt_now_monotonic();
+	int rc = tt_ktree_debian(k, a->o.jobs, t, err);
+	double tree_seconds = tt_now_monotonic() - start;
+	if (threaded)
+		pthread_join(thread, NULL);
+	if (rc == 0)
+		build_add_step(a, t->prepared_now ? "source + prepare" : "source (cached)",
+			       tree_seconds);
+	if (a->symtab) {
+		*symtab = tt_xstrdup(a->symtab);
+		return rc;
+	}
+	if (rc == 0 && job.rc < 0) {
+		*err = job.err;
+		rc = job.rc;
+	}
+	if (rc == 0)
+		build_add_step(a, job.booted ? "kallsyms boot" : "kallsyms (cached)", job.seconds);
+	*symtab = job.path;
+	return rc;
+}
+
 /* --debian: image and headers, source and O= tree, and kallsyms unless --symtab. */
 static int build_debian(struct build_args *a, struct tt_debian_kernel *k, struct tt_ktree *t,
 			char **symtab)
 {
 	struct tt_error err = {0};
 	double start = tt_now_monotonic();
-	if (tt_debian_kernel_fetch(a->abi, NULL, k, &err) < 0)
-		goto fail;
-	build_pre_step(a, "kernel packages", start);
-	start = tt_now_monotonic();
-	if (tt_ktree_debian(k, a->o.jobs, t, &err) < 0)
-		goto fail;
-	build_pre_step(a, t->prepared_now ? "source + prepare" : "source (cached)", start);
-	if (a->symtab) {
-		*symtab = tt_xstrdup(a->symtab);
-		return -1;
+	if (tt_debian_kernel_fetch(a->abi, NULL, k, &err) < 0 ||
+	    (build_pre_step(a, "kernel packages", start),
+	     build_debian_tree(a, k, t, symtab, &err) < 0)) {
+		cli_error("%s", err.msg);
+		return EXIT_FAIL;
 	}
-	start = tt_now_monotonic();
-	bool booted;
-	if (tt_kallsyms_debian(k, a->busybox, symtab, &booted, &err) < 0)
-		goto fail;
-	build_pre_step(a, booted ? "kallsyms boot" : "kallsyms (cached)", start);
 	return -1;
-fail:
-	cli_error("%s", err.msg);
-	return EXIT_FAIL;
 }
 
 static int build_explicit(struct build_args *a, struct tt_ktree *t)
