@@ -13,7 +13,9 @@ static const char build_usage[] =
     "Usage: tuxtape patch build (--debian ABI | --source DIR --build-dir DIR --config FILE\n"
     "                            --symtab FILE [--symvers FILE] [--obj-dir DIR])\n"
     "                           --name NAME -o OUT.ko [--replace] [--object DIR/FILE.o]...\n"
-    "                           [--keep-work] [--jobs N] [--busybox FILE] [-v] [--json]\n"
+    "                           [--sign-key KEY --sign-cert CERT [--sign-hash ALG]]\n"
+    "                           [--keep-work] [--jobs N] [--busybox FILE] [-v]\n"
+    "                           [--explain] [--json]\n"
     "                           PATCH...\n"
     "\n"
     "Builds a livepatch module from source patches (unified diffs, applied in order\n"
@@ -57,6 +59,14 @@ static const char build_usage[] =
     "                     replaces every livepatch loaded before\n"
     "  --object FILE.o    compare this object too (repeatable), for patched headers\n"
     "\n"
+    "Signing (as `tuxtape patch sign`, before the module is written):\n"
+    "  --sign-key KEY     the private key, PEM (RSA, ECDSA P-256/P-384); an\n"
+    "                     encrypted key's passphrase comes from $KBUILD_SIGN_PIN.\n"
+    "                     Read before anything is built, so a wrong key fails fast\n"
+    "  --sign-cert CERT   its X.509 certificate, PEM or DER; the module loads where\n"
+    "                     the kernel trusts this key (built in, or an enrolled MOK)\n"
+    "  --sign-hash ALG    sha256 (default), sha384 or sha512\n"
+    "\n"
     "Running:\n"
     "  --keep-work        keep the work directory (its path is printed): the two\n"
     "                     builds of each object, the emitted objects, the glue, the\n"
@@ -64,6 +74,12 @@ static const char build_usage[] =
     "  -j, --jobs N       make -j N (default 2)\n"
     "  --busybox FILE     the static busybox for the kallsyms boot\n"
     "  -v                 print each step with its time as it ends\n"
+    "  --explain          for each object, every function found changed, new or\n"
+    "                     with only __LINE__ moved and the difference that decided\n"
+    "                     it, then each symbol the changed code needs and how the\n"
+    "                     module reaches it (copied in, by name, or by a livepatch\n"
+    "                     relocation); --json always carries this as \"functions\"\n"
+    "                     and \"needs\"\n"
     "  --json             the result as JSON: module, outcome, objects with the\n"
     "                     functions changed, refusals, step times\n"
     "\n"
@@ -87,7 +103,8 @@ struct build_args {
 	const char *abi, *source, *build_dir, *config, *symtab, *symvers, *obj_dir, *busybox;
 	struct tt_patchbuild_opts o;
 	struct tt_strv objects;
-	bool json, verbose;
+	bool json, verbose, explain;
+	const char *sign_key, *sign_cert, *sign_hash;
 	struct tt_patchbuild_step *pre; /* steps before the build: kernel, source, symbols */
 	size_t n_pre;
 };
@@ -141,6 +158,10 @@ static int build_parse(struct build_args *a, int argc, char **argv)
 					     {"jobs", required_argument, NULL, 'j'},
 					     {"busybox", required_argument, NULL, 'x'},
 					     {"json", no_argument, NULL, 'J'},
+					     {"explain", no_argument, NULL, 'E'},
+					     {"sign-key", required_argument, NULL, 'K'},
+					     {"sign-cert", required_argument, NULL, 'C'},
+					     {"sign-hash", required_argument, NULL, 'H'},
 					     {"help", no_argument, NULL, 'h'},
 					     {0}};
 	int c, code = -1;
@@ -191,6 +212,18 @@ static int build_parse(struct build_args *a, int argc, char **argv)
 		case 'J':
 			a->json = true;
 			break;
+		case 'E':
+			a->explain = true;
+			break;
+		case 'K':
+			a->sign_key = optarg;
+			break;
+		case 'C':
+			a->sign_cert = optarg;
+			break;
+		case 'H':
+			a->sign_hash = optarg;
+			break;
 		case 'h':
 			fputs(build_usage, stdout);
 			return EXIT_OK;
@@ -212,8 +245,17 @@ static int build_parse(struct build_args *a, int argc, char **argv)
 		problem = "give the module's --name and -o OUT.ko";
 	else if (optind >= argc)
 		problem = "no patch file given";
+	else if (!a->sign_key != !a->sign_cert)
+		problem = "signing needs both --sign-key and --sign-cert";
+	else if (a->sign_hash && !a->sign_key)
+		problem = "--sign-hash without --sign-key";
 	if (problem) {
 		cli_error("%s (see `tuxtape patch build --help`)", problem);
+		return EXIT_USAGE;
+	}
+	struct tt_error err = {0};
+	if (a->sign_hash && tt_modsign_hash_from_name(a->sign_hash, &a->o.sign_hash, &err) < 0) {
+		cli_error("--sign-hash: %s", err.msg);
 		return EXIT_USAGE;
 	}
 	return -1;
@@ -348,26 +390,49 @@ static json_t *steps_json(const struct build_args *a, const struct tt_patchbuild
 	return steps;
 }
 
+static json_t *funcs_json(const struct tt_patchbuild_object *ob)
+{
+	json_t *arr = json_array();
+	for (size_t i = 0; i < ob->n_funcs; i++)
+		json_array_append_new(arr, json_pack("{s:s, s:s, s:s}", "name", ob->funcs[i].name,
+						     "status", ob->funcs[i].status, "reason",
+						     ob->funcs[i].reason));
+	return arr;
+}
+
+static json_t *needs_json(const struct tt_patchbuild_object *ob)
+{
+	json_t *arr = json_array();
+	for (size_t i = 0; i < ob->n_needs; i++)
+		json_array_append_new(arr, json_pack("{s:s, s:s, s:s}", "name", ob->needs[i].name,
+						     "kind", ob->needs[i].kind, "needed_by",
+						     ob->needs[i].needed_by));
+	return arr;
+}
+
 static json_t *build_json(const struct build_args *a, const struct tt_patchbuild_result *r)
 {
 	json_t *objects = json_array(), *refusals = json_array();
 	for (size_t i = 0; i < r->n_objects; i++) {
 		const struct tt_patchbuild_object *ob = &r->objects[i];
 		json_array_append_new(
-		    objects, json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:o}", "object", ob->object,
-				       "source", ob->source, "objname", ob->objname, "changed",
-				       strv_array(&ob->changed), "added", strv_array(&ob->added),
-				       "line_only", strv_array(&ob->line_only), "refusals",
-				       strv_array(&ob->refusals)));
+		    objects,
+		    json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o}", "object", ob->object,
+			      "source", ob->source, "objname", ob->objname, "changed",
+			      strv_array(&ob->changed), "added", strv_array(&ob->added),
+			      "line_only", strv_array(&ob->line_only), "refusals",
+			      strv_array(&ob->refusals), "functions", funcs_json(ob), "needs",
+			      needs_json(ob)));
 		for (size_t j = 0; j < ob->refusals.n; j++)
 			json_array_append_new(refusals, json_string(ob->refusals.v[j]));
 	}
-	return json_pack(
-	    "{s:s, s:o, s:s, s:o, s:o, s:o, s:o, s:I, s:I, s:f, s:o}", "name", a->o.name, "module",
-	    cli_json_str(r->module), "outcome", outcome_name(r->outcome), "kernel",
-	    cli_json_str(a->abi), "objects", objects, "refusals", refusals, "steps",
-	    steps_json(a, r), "klp_relocations", (json_int_t)r->klp_relocations, "klp_symbols",
-	    (json_int_t)r->klp_symbols, "seconds", r->seconds, "workdir", cli_json_str(r->workdir));
+	return json_pack("{s:s, s:o, s:b, s:s, s:o, s:o, s:o, s:o, s:I, s:I, s:f, s:o}", "name",
+			 a->o.name, "module", cli_json_str(r->module), "signed", r->module_signed,
+			 "outcome", outcome_name(r->outcome), "kernel", cli_json_str(a->abi),
+			 "objects", objects, "refusals", refusals, "steps", steps_json(a, r),
+			 "klp_relocations", (json_int_t)r->klp_relocations, "klp_symbols",
+			 (json_int_t)r->klp_symbols, "seconds", r->seconds, "workdir",
+			 cli_json_str(r->workdir));
 }
 
 static void print_list(const char *what, const struct tt_strv *sv)
@@ -380,11 +445,44 @@ static void print_list(const char *what, const struct tt_strv *sv)
 	putchar('\n');
 }
 
+/* How each kind of needed symbol reaches the module, in words. */
+static const char *need_how(const char *kind)
+{
+	static const char *const how[][2] = {
+	    {"new", "copied into the module"},
+	    {"changed-function", "the module's own replacement"},
+	    {"undefined", "defined elsewhere in the kernel or a module"},
+	    {"exported", "exported by this object: linked by name"},
+	    {"global", "global, not exported: livepatch relocation"},
+	    {"local", "static: livepatch relocation by position"},
+	};
+	for (size_t i = 0; i < sizeof(how) / sizeof(how[0]); i++)
+		if (!strcmp(kind, how[i][0]))
+			return how[i][1];
+	return kind;
+}
+
+static void explain_object(const struct tt_patchbuild_object *ob)
+{
+	for (size_t i = 0; i < ob->n_funcs; i++) {
+		const struct tt_patchbuild_func *f = &ob->funcs[i];
+		const char *verdict = !strcmp(f->status, "line-only") ? "not taken" : "taken";
+		printf("      %-9s %s (%s): %s\n", verdict, f->name, f->status, f->reason);
+	}
+	for (size_t i = 0; i < ob->n_needs; i++) {
+		const struct tt_patchbuild_need *n = &ob->needs[i];
+		printf("      needs     %s (%s", n->name, need_how(n->kind));
+		if (*n->needed_by)
+			printf(", used by %s", n->needed_by);
+		fputs(")\n", stdout);
+	}
+}
+
 static void build_print(const struct build_args *a, const struct tt_patchbuild_result *r)
 {
 	if (r->outcome == TT_PATCHBUILD_BUILT)
-		printf("%s: built in %.1f s, %zu livepatch relocation(s)\n", r->module, r->seconds,
-		       r->klp_relocations);
+		printf("%s: built in %.1f s, %zu livepatch relocation(s)%s\n", r->module,
+		       r->seconds, r->klp_relocations, r->module_signed ? ", signed" : "");
 	else if (r->outcome == TT_PATCHBUILD_NOTHING)
 		printf("%s: nothing to patch: the patches change no function\n", a->o.name);
 	else
@@ -397,6 +495,8 @@ static void build_print(const struct build_args *a, const struct tt_patchbuild_r
 		print_list("changed", &ob->changed);
 		print_list("new", &ob->added);
 		print_list("only __LINE__ moved", &ob->line_only);
+		if (a->explain)
+			explain_object(ob);
 		for (size_t j = 0; j < ob->refusals.n; j++)
 			printf("      refused: %s\n", ob->refusals.v[j]);
 	}
@@ -404,12 +504,30 @@ static void build_print(const struct build_args *a, const struct tt_patchbuild_r
 		printf("  work dir: %s\n", r->workdir);
 }
 
+/* The signing key is read before the build: a wrong key or passphrase should not cost a build. */
+static int build_load_signer(struct build_args *a, struct tt_modsign_signer **signer)
+{
+	struct tt_error err = {0};
+	if (!a->sign_key)
+		return -1;
+	if (tt_modsign_signer_load(a->sign_key, getenv("KBUILD_SIGN_PIN"), a->sign_cert, signer,
+				   &err) < 0) {
+		cli_error("%s", err.msg);
+		return EXIT_FAIL;
+	}
+	a->o.signer = *signer;
+	return -1;
+}
+
 static int build_run(struct build_args *a, char **patches, int n_patches)
 {
 	struct tt_debian_kernel k = {0};
 	struct tt_ktree t = {0};
+	struct tt_modsign_signer *signer = NULL;
 	char *symtab = NULL;
-	int code = a->abi ? build_debian(a, &k, &t, &symtab) : build_explicit(a, &t);
+	int code = build_load_signer(a, &signer);
+	if (code < 0)
+		code = a->abi ? build_debian(a, &k, &t, &symtab) : build_explicit(a, &t);
 	if (code < 0) {
 		a->o.tree = &t;
 		a->o.headers_dir = a->abi ? k.build_dir : a->build_dir;
@@ -441,6 +559,7 @@ static int build_run(struct build_args *a, char **patches, int n_patches)
 		tt_patchbuild_result_free(&r);
 	}
 	free(symtab);
+	tt_modsign_signer_free(signer);
 	tt_ktree_free(&t);
 	tt_debian_kernel_free(&k);
 	return code;

@@ -17,6 +17,7 @@
 #include <stddef.h>
 
 #include "tuxtape/error.h"
+#include "tuxtape/modsign.h"
 #include "tuxtape/util.h"
 
 /* ---- a Debian kernel, fetched with apt-get and unpacked in the cache ---- */
@@ -266,6 +267,10 @@ struct tt_patchbuild_opts {
 	const char *out_ko; /* where NAME.ko goes */
 	bool keep_work;	    /* keep the work directory (its path is in the result) */
 	int jobs;	    /* make -j; <= 0: 2 */
+	/* When set, the module is signed (as the kernel's sign-file) before it is
+	 * written to out_ko; the caller keeps the signer. */
+	const struct tt_modsign_signer *signer;
+	enum tt_modsign_hash sign_hash;
 	/* Called as each step ends, with its wall time (for -v); may be NULL. */
 	void (*on_step)(void *ctx, const char *step, double seconds);
 	void *ctx;
@@ -277,14 +282,32 @@ enum tt_patchbuild_outcome {
 	TT_PATCHBUILD_REFUSED, /* a change cannot be livepatched: see refusals */
 };
 
+/* Why a function is in the livepatch (or is not, for line-only changes). */
+struct tt_patchbuild_func {
+	char *name;
+	char *status; /* "changed", "new", "line-only" (tt_klp_status_name) */
+	char *reason; /* the diff's first difference found, or how it was paired */
+};
+
+/* A symbol the changed code needs, and how the module reaches it. */
+struct tt_patchbuild_need {
+	char *name;
+	char *kind;	 /* tt_klp_ref_kind_name: "new", "undefined", "local", ... */
+	char *needed_by; /* the first changed or new function found referencing it */
+};
+
 struct tt_patchbuild_object {
-	char *object;		  /* "fs/proc/meminfo.o" */
-	char *source;		  /* "fs/proc/meminfo.c" */
-	char *objname;		  /* "vmlinux", or the module it is linked into */
-	struct tt_strv changed;	  /* functions the livepatch replaces */
-	struct tt_strv added;	  /* new functions it carries */
-	struct tt_strv line_only; /* functions where only __LINE__ values moved */
-	struct tt_strv refusals;  /* what cannot be livepatched here, one message each */
+	char *object;			  /* "fs/proc/meminfo.o" */
+	char *source;			  /* "fs/proc/meminfo.c" */
+	char *objname;			  /* "vmlinux", or the module it is linked into */
+	struct tt_strv changed;		  /* functions the livepatch replaces */
+	struct tt_strv added;		  /* new functions it carries */
+	struct tt_strv line_only;	  /* functions where only __LINE__ values moved */
+	struct tt_strv refusals;	  /* what cannot be livepatched here, one message each */
+	struct tt_patchbuild_func *funcs; /* every changed, new and line-only function, with why */
+	size_t n_funcs;
+	struct tt_patchbuild_need *needs; /* what those functions reference, and how */
+	size_t n_needs;
 };
 
 struct tt_patchbuild_step {
@@ -302,6 +325,7 @@ struct tt_patchbuild_result {
 	size_t klp_relocations; /* livepatch relocations written by the postlink step */
 	size_t klp_symbols;	/* .klp.sym symbols */
 	char *module;		/* out_ko when built, else NULL */
+	bool module_signed;	/* the module carries a signature (opts.signer was set) */
 	char *workdir;		/* the kept work directory, or NULL */
 	double seconds;		/* the whole build */
 };

@@ -19,6 +19,7 @@
  * command's output).
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -245,6 +246,8 @@ static int pb_build_objects(struct pb *b, const char *stage, const char *stage_d
 /* patch -p1 in the slot; dry_run only checks that it applies. */
 static int pb_patch(struct pb *b, const char *patch, bool dry_run, struct tt_error *err)
 {
+	/* patch -d changes directory before it opens -i: a relative path must not reach it. */
+	_cleanup_free_ char *abs = realpath(patch, NULL);
 	/* No .orig or .rej files: the slot must hold only what the next build undoes. */
 	const char *argv[] = {"patch",
 			      "-p1",
@@ -255,7 +258,7 @@ static int pb_patch(struct pb *b, const char *patch, bool dry_run, struct tt_err
 			      "-d",
 			      b->src,
 			      "-i",
-			      patch,
+			      abs ? abs : patch,
 			      dry_run ? "--dry-run" : NULL,
 			      NULL};
 	_cleanup_free_ char *log = pb_log(b, dry_run ? "patch-dry-run" : "patch");
@@ -338,6 +341,28 @@ static int pb_open_object(const char *dir, const char *object, const char *stage
 	return rc;
 }
 
+/* For --explain: each function the patch touched with the diff's reason, and what they need. */
+static void pb_record_explanations(struct tt_patchbuild_object *ob, const struct tt_klp_diff *d)
+{
+	size_t n;
+	const struct tt_klp_func *f = tt_klp_diff_funcs(d, &n);
+	for (size_t i = 0; i < n; i++) {
+		if (f[i].status != TT_KLP_CHANGED && f[i].status != TT_KLP_NEW &&
+		    f[i].status != TT_KLP_LINE_ONLY)
+			continue;
+		ob->funcs = tt_xrealloc(ob->funcs, (ob->n_funcs + 1) * sizeof(*ob->funcs));
+		ob->funcs[ob->n_funcs++] = (struct tt_patchbuild_func){
+		    tt_xstrdup(f[i].name), tt_xstrdup(tt_klp_status_name(f[i].status)),
+		    tt_xstrdup(f[i].reason ? f[i].reason : "")};
+	}
+	const struct tt_klp_ref *ref = tt_klp_diff_refs(d, &n);
+	ob->needs = n ? tt_xcalloc(n, sizeof(*ob->needs)) : NULL;
+	for (size_t i = 0; i < n; i++)
+		ob->needs[ob->n_needs++] = (struct tt_patchbuild_need){
+		    tt_xstrdup(ref[i].name), tt_xstrdup(tt_klp_ref_kind_name(ref[i].kind)),
+		    tt_xstrdup(ref[i].needed_by ? ref[i].needed_by : "")};
+}
+
 static void pb_record_diff(struct tt_patchbuild_object *ob, const struct tt_klp_diff *d,
 			   size_t *n_refusals)
 {
@@ -351,6 +376,7 @@ static void pb_record_diff(struct tt_patchbuild_object *ob, const struct tt_klp_
 		else if (f[i].status == TT_KLP_LINE_ONLY)
 			tt_strv_push(&ob->line_only, f[i].name);
 	}
+	pb_record_explanations(ob, d);
 	const struct tt_klp_refusal *ref = tt_klp_diff_refusals(d, &n);
 	for (size_t i = 0; i < n; i++)
 		tt_strv_push(&ob->refusals, ref[i].message);
@@ -467,10 +493,21 @@ static int pb_install(struct pb *b, struct tt_error *err)
 	size_t len;
 	if ((rc = tt_read_file(ko, &data, &len, err)) < 0)
 		return rc;
-	rc = tt_write_file_atomic(b->o->out_ko, data, len, err);
-	free(data);
+	unsigned char *signed_data = NULL;
+	if (b->o->signer) {
+		struct tt_modsign_sign_opts so = {.hash = b->o->sign_hash};
+		rc = tt_modsign_sign(b->o->signer, data, len, b->o->name, &so, &signed_data, &len,
+				     err);
+	}
 	if (rc == 0)
+		rc = tt_write_file_atomic(b->o->out_ko, signed_data ? (char *)signed_data : data,
+					  len, err);
+	free(data);
+	free(signed_data);
+	if (rc == 0) {
 		b->r->module = tt_xstrdup(b->o->out_ko);
+		b->r->module_signed = b->o->signer != NULL;
+	}
 	return rc;
 }
 
@@ -625,6 +662,18 @@ void tt_patchbuild_result_free(struct tt_patchbuild_result *r)
 		tt_strv_free(&ob->added);
 		tt_strv_free(&ob->line_only);
 		tt_strv_free(&ob->refusals);
+		for (size_t j = 0; j < ob->n_funcs; j++) {
+			free(ob->funcs[j].name);
+			free(ob->funcs[j].status);
+			free(ob->funcs[j].reason);
+		}
+		free(ob->funcs);
+		for (size_t j = 0; j < ob->n_needs; j++) {
+			free(ob->needs[j].name);
+			free(ob->needs[j].kind);
+			free(ob->needs[j].needed_by);
+		}
+		free(ob->needs);
 	}
 	free(r->objects);
 	for (size_t i = 0; i < r->n_steps; i++)

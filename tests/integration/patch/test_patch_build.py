@@ -13,6 +13,10 @@ $XDG_CACHE_HOME/tuxtape/debian/6.1.0-47-amd64/):
   of fs/proc/cmdline.c: the .ko carries the helper, a .klp.rela.vmlinux.*
   section and a .klp.sym.vmlinux.NAME,POS symbol for the running kernel's
   unexported saved_command_line, and /proc/cmdline shows the helper's text;
+- meminfo-string.patch again, signed with a throwaway key (--sign-key,
+  --sign-cert) and named by a relative path: the module ends with the
+  kernel's signature trailer, OpenSSL verifies the CMS in it over the module
+  bytes, and --explain / --json say why meminfo_proc_show was taken;
 - the exit statuses: a change to __init code is refused (5) with the
   function named, a comment-only patch builds nothing (3), a patch that does
   not apply fails (1) naming it, usage errors are 2.
@@ -47,11 +51,12 @@ def run(*argv):
     return subprocess.run(list(argv), capture_output=True, text=True)
 
 
-def build(exe, name, out, *patches, extra=()):
+def build(exe, name, out, *patches, extra=(), cwd=None):
     """tuxtape patch build --json; returns (exit status, result or None, stderr)."""
     start = time.monotonic()
-    p = run(exe, "-v", "patch", "build", "--debian", ABI, "--name", name, "-o", out, "--json",
-            *extra, *[os.path.join(FIXTURES, x) for x in patches])
+    paths = patches if cwd else [os.path.join(FIXTURES, x) for x in patches]
+    p = subprocess.run([exe, "-v", "patch", "build", "--debian", ABI, "--name", name, "-o", out,
+                        "--json", *extra, *paths], capture_output=True, text=True, cwd=cwd)
     print(f"build {name}: {time.monotonic() - start:.1f} s, exit {p.returncode}")
     sys.stdout.write("".join("    " + line + "\n" for line in p.stderr.splitlines()))
     if p.returncode == 1 and any(s in p.stderr for s in DOWNLOAD_FAILURES):
@@ -143,6 +148,72 @@ def test_cmdline(exe, tmp):
                "tuxtape_static_helper_ok")
 
 
+MAGIC = b"~Module signature appended~\n"
+
+
+def split_signed_module(data):
+    """(module bytes, CMS DER, info block) as the kernel splits a signed module, or None."""
+    if not data.endswith(MAGIC):
+        return None
+    info = data[-len(MAGIC) - 12:-len(MAGIC)]
+    sig_len = int.from_bytes(info[8:12], "big")
+    end = len(data) - len(MAGIC) - 12
+    return data[:end - sig_len], data[end - sig_len:end], info
+
+
+def test_signed_and_explained(exe, tmp):
+    key, cert = os.path.join(tmp, "key.pem"), os.path.join(tmp, "cert.der")
+    p = run("openssl", "req", "-new", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+            "-subj", "/CN=tuxtape test", "-keyout", key, "-outform", "DER", "-out", cert)
+    check(p.returncode == 0, "a throwaway signing key" + (f": {p.stderr.strip()[-200:]}" if p.returncode else ""))
+    ko = os.path.join(tmp, "tt_signed.ko")
+    code, r, err = build(exe, "tt_signed", ko, "meminfo-string.patch", cwd=FIXTURES,
+                         extra=("--sign-key", key, "--sign-cert", cert))
+    check(code == 0 and r and r["signed"] is True,
+          f"signed build from a relative patch path (exit {code}) {err.strip()[-300:] if code else ''}")
+    if code != 0:
+        return
+    parts = split_signed_module(open(ko, "rb").read())
+    check(parts is not None, "the module ends with the signature magic")
+    if parts is None:
+        return
+    module, cms, info = parts
+    check(info[:8] == bytes([0, 0, 2, 0, 0, 0, 0, 0]),
+          f"signature info block: id_type 2 (PKCS#7), all else zero: {info.hex()}")
+    check(module[:4] == b"\x7fELF", "the signed bytes are the ELF module")
+    for name, blob in (("mod.bin", module), ("sig.der", cms)):
+        with open(os.path.join(tmp, name), "wb") as f:
+            f.write(blob)
+    p = run("openssl", "cms", "-verify", "-binary", "-inform", "DER",
+            "-in", os.path.join(tmp, "sig.der"), "-content", os.path.join(tmp, "mod.bin"),
+            "-certfile", cert, "-noverify", "-out", os.devnull)
+    check(p.returncode == 0, f"OpenSSL verifies the CMS over the module: {p.stderr.strip()}")
+    p = run("openssl", "cms", "-cmsout", "-print", "-inform", "DER",
+            "-in", os.path.join(tmp, "sig.der"))
+    check("eContent: <ABSENT>" in p.stdout and "signedAttrs:\n          <ABSENT>" in p.stdout,
+          "detached CMS without signed attributes, as sign-file writes")
+    funcs = r["objects"][0]["functions"]
+    check(any(f["name"] == "meminfo_proc_show" and f["status"] == "changed" and
+              "MemTotalTT" in f["reason"] for f in funcs),
+          f"--json says why meminfo_proc_show was taken: {funcs}")
+    needs = {n["name"]: n["kind"] for n in r["objects"][0]["needs"]}
+    check(needs.get("arch_report_meminfo") == "global" and needs.get("seq_printf") == "undefined",
+          f"--json says how the changed code reaches what it needs: {sorted(needs.items())[:6]}")
+    p = subprocess.run([exe, "patch", "build", "--debian", ABI, "--name", "tt_explain", "-o",
+                        os.path.join(tmp, "tt_explain.ko"), "--explain",
+                        "meminfo-string.patch"], capture_output=True, text=True, cwd=FIXTURES)
+    check(p.returncode == 0 and re.search(r"taken\s+meminfo_proc_show \(changed\): .*MemTotalTT",
+                                          p.stdout) is not None,
+          f"--explain prints each function taken and why:\n{p.stdout[:600]}")
+    p = run(exe, "patch", "build", "--debian", ABI, "--name", "x", "-o", ko, "--sign-key", key,
+            os.path.join(FIXTURES, "meminfo-string.patch"))
+    check(p.returncode == 2 and "--sign-cert" in p.stderr, "--sign-key without --sign-cert: 2")
+    p = run(exe, "patch", "build", "--debian", ABI, "--name", "x", "-o", ko, "--sign-key", cert,
+            "--sign-cert", cert, os.path.join(FIXTURES, "meminfo-string.patch"))
+    check(p.returncode == 1 and "build orig" not in p.stderr,
+          f"a bad signing key fails before anything is built: {p.stderr.strip()[-200:]}")
+
+
 def test_exit_statuses(exe, tmp):
     out = os.path.join(tmp, "x.ko")
     code, r, err = build(exe, "tt_init", out, "cmdline-init-refused.patch")
@@ -186,6 +257,7 @@ def main():
     with tempfile.TemporaryDirectory(prefix="tt-patch-build-") as tmp:
         test_cmdline(exe, tmp)
         test_meminfo(exe, tmp)
+        test_signed_and_explained(exe, tmp)
         test_exit_statuses(exe, tmp)
     print(f"{len(passes)} passed, {len(failures)} failed, {time.monotonic() - start:.0f} s")
     return 1 if failures else 0
