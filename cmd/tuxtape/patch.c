@@ -43,6 +43,9 @@ static const char test_usage[] =
     "as `check patched`, then disables each patch (echo 0 > enabled), waits for the\n"
     "unpatching transition, runs `check unpatched`, removes the modules with\n"
     "rmmod, prints the kernel log and powers off. One boot takes 10-30 s.\n"
+    "With several modules, /init records after the last load which patches are\n"
+    "still enabled: one that a later atomic-replace (--replace) patch took over\n"
+    "is reported as replaced, and is only removed, not unpatched.\n"
     "\n"
     "The test passes when every module loaded, its patch was enabled and both\n"
     "transitions finished, the check exited 0 both times, rmmod succeeded, and the\n"
@@ -67,10 +70,11 @@ static const char test_usage[] =
     "  --preload MODULE       load this module first (repeatable): a .ko file, or\n"
     "                         with --kernel the name of one of that kernel's modules,\n"
     "                         with the modules it depends on. A livepatch of a\n"
-    "                         module's code needs that module loaded. Soft\n"
-    "                         dependencies and modules the kernel requests at run\n"
-    "                         time are not followed: name them too (--preload\n"
-    "                         crc32c_generic --preload xfs)\n"
+    "                         module's code needs that module loaded. Its soft\n"
+    "                         \"pre:\" dependencies come first too (libcrc32c's\n"
+    "                         crc32c: the module of that name, or crc32c_generic);\n"
+    "                         modules the kernel requests at run time by other\n"
+    "                         aliases are not followed: name them too\n"
     "  --keep-loaded          do not disable, re-check or remove the modules\n"
     "  --timeout SECONDS      kill QEMU after this long (default 300)\n"
     "  --transition-timeout SECONDS\n"
@@ -202,13 +206,13 @@ static json_t *strv_json(const struct tt_strv *sv)
 static json_t *module_json(const struct tt_boot_module *m)
 {
 	return json_pack(
-	    "{s:s, s:o, s:b, s:b, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "name", m->name, "path",
+	    "{s:s, s:o, s:b, s:b, s:o, s:o, s:o, s:o, s:o, s:b, s:o, s:o}", "name", m->name, "path",
 	    cli_json_str(m->path), "preload", m->preload, "loaded", m->load_rc == 0,
 	    "insmod_status", json_rc(m->load_rc), "insmod_output", cli_json_str(m->load_output),
 	    "enabled", m->enabled < 0 ? json_null() : json_boolean(m->enabled == 1),
 	    "transition_finished", json_state(m->transition), "unpatch_transition_finished",
-	    json_state(m->unpatch_transition), "rmmod_status", json_rc(m->rmmod_rc),
-	    "kernel_messages", strv_json(&m->kernel_msgs));
+	    json_state(m->unpatch_transition), "replaced", m->replaced, "rmmod_status",
+	    json_rc(m->rmmod_rc), "kernel_messages", strv_json(&m->kernel_msgs));
 }
 
 static json_t *test_json(const struct test_args *a, const struct tt_boot_result *r)
@@ -255,7 +259,11 @@ static void module_print(const struct tt_boot_module *m, bool unload)
 		       : m->enabled < 0 ? "no livepatch"
 					: "NOT enabled",
 		       yes_no(m->transition, "finished", "NOT FINISHED", "-"));
-		if (unload)
+		if (m->replaced)
+			fputs(", replaced by a later atomic-replace patch", stdout);
+		if (unload && m->replaced)
+			printf(", rmmod %s", yes_no(m->rmmod_rc, "ok", "FAILED", "-"));
+		else if (unload)
 			printf(", unpatch %s, rmmod %s",
 			       yes_no(m->unpatch_transition, "finished", "NOT FINISHED", "-"),
 			       yes_no(m->rmmod_rc, "ok", "FAILED", "-"));

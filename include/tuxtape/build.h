@@ -50,7 +50,10 @@ void tt_debian_kernel_free(struct tt_debian_kernel *k);
  * The .ko files that loading module `name` (from the kernel's own modules)
  * takes, dependencies first, appended to paths; modules already in paths are
  * not added again. Dependencies come from each module's depends=, as the
- * Debian package ships no modules.dep (depmod runs on install).
+ * Debian package ships no modules.dep (depmod runs on install), and from its
+ * soft "pre:" dependencies, which the kernel's modprobe would load first
+ * (libcrc32c's "crc32c"): by module name, or NAME_generic for a crypto
+ * algorithm, and skipped when neither exists (they are soft).
  */
 int tt_debian_module_paths(const struct tt_debian_kernel *k, const char *name,
 			   struct tt_strv *paths, struct tt_error *err);
@@ -106,6 +109,13 @@ int tt_initramfs_build(const struct tt_initramfs_spec *spec, const char *out_pat
  */
 int tt_boot_module_info(const char *ko_path, char **name, bool *livepatch, struct tt_strv *depends,
 			struct tt_error *err);
+/*
+ * The same, with the soft dependencies it asks to be loaded first
+ * (MODULE_SOFTDEP("pre: crc32c")): module names or aliases, appended to
+ * soft_pre.
+ */
+int tt_boot_module_deps(const char *ko_path, char **name, bool *livepatch, struct tt_strv *depends,
+			struct tt_strv *soft_pre, struct tt_error *err);
 
 /* 0 when path is a statically linked ELF program (what busybox in the initramfs must be). */
 int tt_boot_check_static(const char *path, struct tt_error *err);
@@ -143,6 +153,7 @@ struct tt_boot_module {
 	int enabled;		    /* /sys/kernel/livepatch/NAME/enabled; -1: unknown */
 	int transition;		    /* after the wait: 0 finished, 1 still running; -1 unknown */
 	int unpatch_transition;	    /* the same after `echo 0 > enabled`; -1: not done */
+	bool replaced;		    /* enabled, then disabled by a later atomic-replace patch */
 	int rmmod_rc;		    /* -1: not done */
 };
 

@@ -118,7 +118,11 @@ static void console_marker(struct tt_boot_result *r, const char *text, bool *in_
 		console_module(r, name)->enabled = atoi(rest);
 	else if (n >= 3 && strcmp(word, "TRANSITION") == 0)
 		console_module(r, name)->transition = console_transition(rest);
-	else if (n >= 3 && strcmp(word, "UNPATCH-TRANSITION") == 0)
+	else if (n >= 3 && strcmp(word, "AFTER-LOADS") == 0) {
+		struct tt_boot_module *m = console_module(r, name);
+		m->replaced =
+		    m->enabled == 1 && (strcmp(rest, "0") == 0 || strcmp(rest, "gone") == 0);
+	} else if (n >= 3 && strcmp(word, "UNPATCH-TRANSITION") == 0)
 		console_module(r, name)->unpatch_transition = console_transition(rest);
 	else if (n >= 3 && strcmp(word, "RMMOD") == 0)
 		console_module(r, name)->rmmod_rc = atoi(rest);
@@ -273,7 +277,8 @@ static void verdict_module(struct tt_boot_result *r, const struct tt_boot_module
 		verdict_reason(r, "%s: the patching transition did not finish in time", m->name);
 	if (!expect_unload)
 		return;
-	if (m->enabled == 1 && m->unpatch_transition != 0)
+	/* A replaced patch is already off: there is no unpatching transition of its own. */
+	if (m->enabled == 1 && !m->replaced && m->unpatch_transition != 0)
 		verdict_reason(r, "%s: the unpatching transition did not finish in time", m->name);
 	if (m->rmmod_rc != 0)
 		verdict_reason(r, "%s: rmmod failed (exit %d)", m->name, m->rmmod_rc);

@@ -459,6 +459,28 @@ static char *debian_module_lookup(const struct tt_debian_kernel *k, const char *
 
 static int debian_module_visit(const struct tt_debian_kernel *k, const char *order,
 			       const char *name, int depth, struct tt_strv *paths,
+			       struct tt_error *err);
+
+/*
+ * A soft "pre:" dependency names a module or, for crypto, an algorithm whose
+ * portable implementation is NAME_generic (crc32c -> crc32c_generic). One that
+ * is built in or absent is no error: modprobe does not insist either.
+ */
+static int debian_soft_visit(const struct tt_debian_kernel *k, const char *order, const char *name,
+			     int depth, struct tt_strv *paths, struct tt_error *err)
+{
+	_cleanup_free_ char *generic = tt_xasprintf("%s_generic", name);
+	const char *candidates[] = {name, generic};
+	for (size_t i = 0; i < 2; i++) {
+		_cleanup_free_ char *path = debian_module_lookup(k, order, candidates[i]);
+		if (path)
+			return debian_module_visit(k, order, candidates[i], depth + 1, paths, err);
+	}
+	return 0;
+}
+
+static int debian_module_visit(const struct tt_debian_kernel *k, const char *order,
+			       const char *name, int depth, struct tt_strv *paths,
 			       struct tt_error *err)
 {
 	if (depth > 32)
@@ -471,12 +493,15 @@ static int debian_module_visit(const struct tt_debian_kernel *k, const char *ord
 		return 0;
 	char *modname;
 	bool livepatch;
-	struct tt_strv deps = TT_STRV_INIT;
-	int rc = tt_boot_module_info(path, &modname, &livepatch, &deps, err);
+	struct tt_strv deps = TT_STRV_INIT, soft = TT_STRV_INIT;
+	int rc = tt_boot_module_deps(path, &modname, &livepatch, &deps, &soft, err);
 	free(modname);
+	for (size_t i = 0; rc == 0 && i < soft.n; i++)
+		rc = debian_soft_visit(k, order, soft.v[i], depth, paths, err);
 	for (size_t i = 0; rc == 0 && i < deps.n; i++)
 		rc = debian_module_visit(k, order, deps.v[i], depth + 1, paths, err);
 	tt_strv_free(&deps);
+	tt_strv_free(&soft);
 	if (rc == 0 && !tt_strv_contains(paths, path))
 		tt_strv_push(paths, path);
 	return rc;

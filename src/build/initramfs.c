@@ -57,6 +57,14 @@ static const char init_prelude[] =
     "\ttimeout $T sh /check $1 2>&1; rc=$?\n"
     "\techo; echo \"TUXTAPE:CHECK $1 $rc\"\n"
     "}\n"
+    "# After every load: is each patch still there? An atomic-replace patch loaded\n"
+    "# later disables (0) and then removes (gone) the ones it replaces.\n"
+    "after_loads() {\n"
+    "\tfor m in $loaded; do\n"
+    "\t\t[ -d $LP/$m ] && s=$(cat $LP/$m/enabled 2>/dev/null || echo gone) || s=gone\n"
+    "\t\techo \"TUXTAPE:AFTER-LOADS $m $s\"\n"
+    "\tdone\n"
+    "}\n"
     "# A disabled patch is freed asynchronously; rmmod fails until it is gone.\n"
     "disable() {\n"
     "\t[ -d $LP/$1 ] || return\n"
@@ -84,6 +92,8 @@ char *tt_initramfs_init_script(const struct tt_initramfs_spec *spec)
 		tt_buf_addf(&b, "preload %s\n", spec->preload[i].name);
 	for (size_t i = 0; i < spec->n_modules; i++)
 		tt_buf_addf(&b, "load %s\n", spec->modules[i].name);
+	if (spec->n_modules > 1)
+		tt_buf_adds(&b, "after_loads\n");
 	if (spec->check)
 		tt_buf_adds(&b, "check patched\n");
 	if (spec->unload) {

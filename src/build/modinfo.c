@@ -27,9 +27,28 @@ static void modinfo_depends(const char *v, size_t l, struct tt_strv *deps)
 	}
 }
 
+/* "pre: a b post: c" -> the names after pre:, up to the next keyword. */
+static void modinfo_softdep(const char *v, size_t l, struct tt_strv *pre)
+{
+	bool in_pre = false;
+	while (l) {
+		while (l && *v == ' ')
+			v++, l--;
+		size_t n = 0;
+		while (n < l && v[n] != ' ')
+			n++;
+		if (n && v[n - 1] == ':')
+			in_pre = n == 4 && strncmp(v, "pre:", 4) == 0;
+		else if (n && in_pre)
+			tt_strv_push_owned(pre, tt_xstrndup(v, n));
+		v += n;
+		l -= n;
+	}
+}
+
 /* Scan the NUL-separated key=value strings of .modinfo. */
 static void modinfo_scan(const char *p, size_t n, char **name, bool *livepatch,
-			 struct tt_strv *deps)
+			 struct tt_strv *deps, struct tt_strv *soft_pre)
 {
 	const char *end = p + n;
 	while (p < end) {
@@ -40,12 +59,14 @@ static void modinfo_scan(const char *p, size_t n, char **name, bool *livepatch,
 			*livepatch = true;
 		else if (deps && l >= 8 && strncmp(p, "depends=", 8) == 0)
 			modinfo_depends(p + 8, l - 8, deps);
+		else if (soft_pre && l >= 8 && strncmp(p, "softdep=", 8) == 0)
+			modinfo_softdep(p + 8, l - 8, soft_pre);
 		p += l + 1;
 	}
 }
 
 static int modinfo_read(Elf *elf, const char *path, char **name, bool *livepatch,
-			struct tt_strv *deps, struct tt_error *err)
+			struct tt_strv *deps, struct tt_strv *soft_pre, struct tt_error *err)
 {
 	size_t shstrndx;
 	if (elf_kind(elf) != ELF_K_ELF || elf_getshdrstrndx(elf, &shstrndx) != 0)
@@ -59,7 +80,7 @@ static int modinfo_read(Elf *elf, const char *path, char **name, bool *livepatch
 			continue;
 		Elf_Data *d = elf_getdata(scn, NULL);
 		if (d && d->d_buf)
-			modinfo_scan(d->d_buf, d->d_size, name, livepatch, deps);
+			modinfo_scan(d->d_buf, d->d_size, name, livepatch, deps, soft_pre);
 		break;
 	}
 	if (!*name)
@@ -73,6 +94,12 @@ static int modinfo_read(Elf *elf, const char *path, char **name, bool *livepatch
 int tt_boot_module_info(const char *ko_path, char **name, bool *livepatch, struct tt_strv *depends,
 			struct tt_error *err)
 {
+	return tt_boot_module_deps(ko_path, name, livepatch, depends, NULL, err);
+}
+
+int tt_boot_module_deps(const char *ko_path, char **name, bool *livepatch, struct tt_strv *depends,
+			struct tt_strv *soft_pre, struct tt_error *err)
+{
 	*name = NULL;
 	*livepatch = false;
 	if (elf_version(EV_CURRENT) == EV_NONE)
@@ -81,7 +108,7 @@ int tt_boot_module_info(const char *ko_path, char **name, bool *livepatch, struc
 	if (fd < 0)
 		return tt_error_set(err, -errno, "cannot open %s: %s", ko_path, strerror(errno));
 	Elf *elf = elf_begin(fd, ELF_C_READ, NULL);
-	int rc = elf ? modinfo_read(elf, ko_path, name, livepatch, depends, err)
+	int rc = elf ? modinfo_read(elf, ko_path, name, livepatch, depends, soft_pre, err)
 		     : tt_error_set(err, -EINVAL, "%s: %s", ko_path, elf_errmsg(-1));
 	if (elf)
 		elf_end(elf);

@@ -194,6 +194,51 @@ static void test_preloads(void **state)
 	tt_boot_result_free(&r);
 }
 
+static void parse_unloaded(const char *text, struct tt_boot_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	tt_boot_parse(text, strlen(text), r);
+	tt_boot_verdict(r, false, true);
+}
+
+/* An atomic-replace patch loaded last takes over: the one before is replaced, not unpatched. */
+static void test_replaced_patch(void **state)
+{
+	struct tt_boot_result r;
+	parse_unloaded("TUXTAPE:BEGIN\n"
+		       "TUXTAPE:LOADED lp_one 0\n"
+		       "TUXTAPE:ENABLED lp_one 1\n"
+		       "TUXTAPE:TRANSITION lp_one 0\n"
+		       "TUXTAPE:LOADED lp_all 0\n"
+		       "TUXTAPE:ENABLED lp_all 1\n"
+		       "TUXTAPE:TRANSITION lp_all 0\n"
+		       "TUXTAPE:AFTER-LOADS lp_all 1\n"
+		       "TUXTAPE:AFTER-LOADS lp_one gone\n"
+		       "TUXTAPE:UNPATCH-TRANSITION lp_all 0\n"
+		       "TUXTAPE:RMMOD lp_all 0\n"
+		       "TUXTAPE:RMMOD lp_one 0\n"
+		       "TUXTAPE:END\n",
+		       &r);
+	assert_int_equal(r.n_mods, 2);
+	assert_true(r.mods[0].replaced);
+	assert_false(r.mods[1].replaced);
+	assert_true(r.pass);
+	tt_boot_result_free(&r);
+	/* Still enabled after the loads and never unpatched: a failure, not a replacement. */
+	parse_unloaded(
+	    "TUXTAPE:BEGIN\n"
+	    "TUXTAPE:LOADED lp_one 0\nTUXTAPE:ENABLED lp_one 1\nTUXTAPE:TRANSITION lp_one 0\n"
+	    "TUXTAPE:LOADED lp_two 0\nTUXTAPE:ENABLED lp_two 1\nTUXTAPE:TRANSITION lp_two 0\n"
+	    "TUXTAPE:AFTER-LOADS lp_two 1\nTUXTAPE:AFTER-LOADS lp_one 1\n"
+	    "TUXTAPE:UNPATCH-TRANSITION lp_two 0\nTUXTAPE:RMMOD lp_two 0\n"
+	    "TUXTAPE:UNPATCH-TRANSITION lp_one 1\nTUXTAPE:RMMOD lp_one 1\n"
+	    "TUXTAPE:END\n",
+	    &r);
+	assert_false(r.mods[0].replaced);
+	assert_true(has_reason(&r, "lp_one: the unpatching transition did not finish"));
+	tt_boot_result_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -205,6 +250,7 @@ int main(void)
 	    cmocka_unit_test(test_panic_before_init),
 	    cmocka_unit_test(test_livepatch_errors_and_false_alarms),
 	    cmocka_unit_test(test_preloads),
+	    cmocka_unit_test(test_replaced_patch),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
