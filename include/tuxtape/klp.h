@@ -221,10 +221,28 @@ struct tt_klp_patched_func {
 	unsigned long old_sympos;
 };
 
+/*
+ * A patch-author hook (kernel/include/tuxtape/livepatch-hooks.h): a new
+ * function __tuxtape_hook_KIND__FN of the patched object, wired into its
+ * klp_object's callbacks by the glue.
+ */
+struct tt_klp_hook {
+	char *objname; /* "vmlinux" or the module name */
+	char *kind;    /* "pre_patch", "post_patch", "pre_unpatch", "post_unpatch" */
+	char *symbol;  /* global alias in the emitted object: __tt_klp_hook_OBJ__KIND__FN */
+};
+
 struct tt_klp_manifest {
 	struct tt_klp_patched_func *funcs;
 	size_t n;
+	struct tt_klp_hook *hooks;
+	size_t n_hooks;
 };
+
+/* The function-name prefix of patch-author hooks. */
+#define TT_KLP_HOOK_PREFIX "__tuxtape_hook_"
+/* The C text of kernel/include/tuxtape/livepatch-hooks.h, for the builds of a fix. */
+extern const char tt_klp_hooks_header[];
 
 void tt_klp_manifest_free(struct tt_klp_manifest *m);
 
@@ -244,8 +262,8 @@ int tt_klp_emit(const struct tt_klp_diff *d, const struct tt_klp_emit_options *o
 
 /*
  * The C source of the module's klp_patch: one klp_object per object name
- * (vmlinux's is NULL), one klp_func per manifest entry, `replace` for an
- * atomic-replace (cumulative) patch.
+ * (vmlinux's is NULL), one klp_func per manifest entry, the object's hooks as
+ * its callbacks, `replace` for an atomic-replace (cumulative) patch.
  */
 int tt_klp_glue_write(const struct tt_klp_manifest *m, const char *module_name, bool replace,
 		      const char *out_c_path, struct tt_error *err);

@@ -29,13 +29,14 @@
 #define COPY_TIMEOUT  900.0
 #define MAKE_TIMEOUT  1800.0
 #define PATCH_TIMEOUT 120.0
-#define KCFLAGS	      "KCFLAGS=-ffunction-sections -fdata-sections"
+#define KCFLAGS	      "KCFLAGS=-ffunction-sections -fdata-sections -I%s"
 
 /* One build in progress: the options, the result being filled, the work paths. */
 struct pb {
 	const struct tt_patchbuild_opts *o;
 	struct tt_patchbuild_result *r;
 	char *work, *src, *obj, *orig, *patched, *mod, *logs;
+	char *hooks_include;	/* the -I directory of <tuxtape/livepatch-hooks.h> */
 	struct tt_strv objects; /* "fs/proc/meminfo.o" */
 	struct tt_strv files;	/* the source files the patches change */
 	double step_start;
@@ -199,6 +200,27 @@ static int pb_objects_of(struct pb *b, const char *path, struct tt_error *err)
 			    path);
 }
 
+/*
+ * <tuxtape/livepatch-hooks.h> for the fix to include, beside the slot: a
+ * path that stays the same from build to build, so the command lines kbuild
+ * records do not change and nothing is rebuilt for it. Rewritten only when
+ * its text changed.
+ */
+static int pb_hooks_header(struct pb *b, struct tt_error *err)
+{
+	b->hooks_include = tt_xasprintf("%s.include", b->o->tree->slot_dir);
+	_cleanup_free_ char *dir = tt_xasprintf("%s/tuxtape", b->hooks_include);
+	_cleanup_free_ char *path = tt_xasprintf("%s/livepatch-hooks.h", dir);
+	_cleanup_free_ char *old = NULL;
+	struct tt_error ignored = {0};
+	if (tt_read_file(path, &old, NULL, &ignored) == 0 && !strcmp(old, tt_klp_hooks_header))
+		return 0;
+	int rc = tt_mkdir_p(dir, 0755, err);
+	return rc < 0 ? rc
+		      : tt_write_file_atomic(path, tt_klp_hooks_header, strlen(tt_klp_hooks_header),
+					     err);
+}
+
 static int pb_affected_objects(struct pb *b, struct tt_error *err)
 {
 	int rc = 0;
@@ -224,7 +246,7 @@ static int pb_build_objects(struct pb *b, const char *stage, const char *stage_d
 {
 	struct tt_strv args = TT_STRV_INIT;
 	tt_ktree_make_args(b->o->tree, b->src, b->obj, b->o->jobs, &args);
-	tt_strv_push(&args, KCFLAGS);
+	tt_strv_push_owned(&args, tt_xasprintf(KCFLAGS, b->hooks_include));
 	for (size_t i = 0; i < b->objects.n; i++)
 		tt_strv_push(&args, b->objects.v[i]);
 	const char **argv = tt_build_argv(&args);
@@ -597,7 +619,8 @@ static int pb_run(struct pb *b, struct tt_error *err)
 {
 	int rc;
 	pb_step_begin(b);
-	if ((rc = pb_affected_objects(b, err)) < 0 || (rc = pb_workdir(b, err)) < 0)
+	if ((rc = pb_affected_objects(b, err)) < 0 || (rc = pb_workdir(b, err)) < 0 ||
+	    (rc = pb_hooks_header(b, err)) < 0)
 		return rc;
 	if ((rc = tt_ktree_slot_restore(b->o->tree, err)) < 0 ||
 	    (rc = tt_ktree_slot_mark_dirty(b->o->tree, &b->files, &b->objects, err)) < 0)
@@ -645,6 +668,7 @@ int tt_patchbuild(const struct tt_patchbuild_opts *o, struct tt_patchbuild_resul
 	free(b.patched);
 	free(b.mod);
 	free(b.logs);
+	free(b.hooks_include);
 	tt_strv_free(&b.objects);
 	tt_strv_free(&b.files);
 	r->seconds = tt_now_monotonic() - start;

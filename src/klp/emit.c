@@ -231,11 +231,40 @@ static const struct kelf_sym *ref_symbol(const struct kelf *k, const struct tt_k
 	return NULL;
 }
 
+/* "__tuxtape_hook_pre_patch__fn" -> kind "pre_patch", fn "fn"; false for other names. */
+static bool hook_parse(const char *name, char *kind, size_t kind_size, const char **fn)
+{
+	static const char *const kinds[] = {"pre_patch", "post_patch", "pre_unpatch",
+					    "post_unpatch"};
+	size_t plen = strlen(TT_KLP_HOOK_PREFIX);
+	if (strncmp(name, TT_KLP_HOOK_PREFIX, plen) != 0)
+		return false;
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(*kinds); i++) {
+		size_t kl = strlen(kinds[i]);
+		const char *rest = name + plen;
+		if (strncmp(rest, kinds[i], kl) == 0 && strncmp(rest + kl, "__", 2) == 0 &&
+		    rest[kl + 2] && !strchr(rest + kl + 2, '.') && kl < kind_size) {
+			memcpy(kind, kinds[i], kl + 1);
+			*fn = rest + kl + 2;
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool is_hook(const struct kelf_sym *s)
+{
+	char kind[16];
+	const char *fn;
+	return s->status == TT_KLP_NEW && hook_parse(s->name, kind, sizeof(kind), &fn);
+}
+
+/* Changed functions, new ones they reference, and hooks, which nothing references. */
 static void seed(struct emitter *e)
 {
 	for (size_t i = 0; i < e->b->nsyms; i++) {
 		const struct kelf_sym *s = &e->b->syms[i];
-		if (kelf_sym_is_func(s) && s->status == TT_KLP_CHANGED)
+		if (kelf_sym_is_func(s) && (s->status == TT_KLP_CHANGED || is_hook(s)))
 			copy_symbol(e, s);
 	}
 	size_t n;
@@ -490,6 +519,27 @@ static void add_aliases(struct emitter *e, struct tt_klp_manifest *staged)
 	}
 }
 
+/* A global alias per hook, for the glue to name in klp_object.callbacks. */
+static void add_hooks(struct emitter *e, struct tt_klp_manifest *staged)
+{
+	for (size_t i = 0; i < e->nranges; i++) {
+		const struct range *rg = &e->ranges[i];
+		const struct kelf_sym *s = rg->sym;
+		char kind[16];
+		const char *fn;
+		if (!rg->code || s->status != TT_KLP_NEW ||
+		    !hook_parse(s->name, kind, sizeof(kind), &fn))
+			continue;
+		char *alias = tt_xasprintf("__tt_klp_hook_%s__%s__%s", e->o->objname, kind, fn);
+		out_sym_add(e, alias, STB_GLOBAL, STT_FUNC, rg->out,
+			    rg->olo + s->st.st_value - rg->lo, s->st.st_size);
+		staged->hooks =
+		    tt_xrealloc(staged->hooks, (staged->n_hooks + 1) * sizeof(*staged->hooks));
+		staged->hooks[staged->n_hooks++] =
+		    (struct tt_klp_hook){tt_xstrdup(e->o->objname), tt_xstrdup(kind), alias};
+	}
+}
+
 /*
  * ORIG.o's named functions and variables: the linker laid them out beside
  * each other, so where they sit in the target tells which of several
@@ -536,6 +586,14 @@ void tt_klp_manifest_free(struct tt_klp_manifest *m)
 	free(m->funcs);
 	m->funcs = NULL;
 	m->n = 0;
+	for (size_t i = 0; i < m->n_hooks; i++) {
+		free(m->hooks[i].objname);
+		free(m->hooks[i].kind);
+		free(m->hooks[i].symbol);
+	}
+	free(m->hooks);
+	m->hooks = NULL;
+	m->n_hooks = 0;
 }
 
 static int refuse_unpatchable(const struct tt_klp_diff *d, const char *name, struct tt_error *err)
@@ -564,6 +622,7 @@ static void build(struct emitter *e, struct tt_klp_manifest *staged)
 	rewrite_relocations(e);
 	add_copied_symbols(e);
 	add_aliases(e, staged);
+	add_hooks(e, staged);
 }
 
 int tt_klp_emit(const struct tt_klp_diff *d, const struct tt_klp_emit_options *o,
@@ -580,13 +639,19 @@ int tt_klp_emit(const struct tt_klp_diff *d, const struct tt_klp_emit_options *o
 	int rc;
 	if (e.nrefusals)
 		rc = tt_error_set(err, -EPERM, "%s", tt_buf_str(&e.refusals));
-	else if (staged.n == 0)
+	else if (staged.n == 0 && staged.n_hooks == 0)
 		rc = tt_error_set(err, -EPERM, "%s: no function to replace", d->b->name);
 	else
 		rc = emit_write(&e, out_path, err);
 	for (size_t i = 0; rc == 0 && i < staged.n; i++)
 		manifest_add(m, staged.funcs[i].objname, staged.funcs[i].old_name,
 			     staged.funcs[i].new_symbol, staged.funcs[i].old_sympos);
+	if (rc == 0 && staged.n_hooks) {
+		m->hooks = tt_xrealloc(m->hooks, (m->n_hooks + staged.n_hooks) * sizeof(*m->hooks));
+		memcpy(m->hooks + m->n_hooks, staged.hooks, staged.n_hooks * sizeof(*m->hooks));
+		m->n_hooks += staged.n_hooks;
+		staged.n_hooks = 0; /* moved */
+	}
 	tt_klp_manifest_free(&staged);
 	emitter_free(&e);
 	return rc;

@@ -30,8 +30,14 @@ static int check_manifest(const struct tt_klp_manifest *m, const char *module_na
 		return tt_error_set(err, -EINVAL,
 				    "glue: module name `%s` must be letters, digits and _",
 				    module_name ? module_name : "");
-	if (!m || m->n == 0)
+	if (!m || (m->n == 0 && m->n_hooks == 0))
 		return tt_error_set(err, -EINVAL, "glue: no function to patch");
+	for (size_t i = 0; i < m->n_hooks; i++)
+		if (!plain_name(m->hooks[i].objname, false) ||
+		    !plain_name(m->hooks[i].symbol, false))
+			return tt_error_set(err, -EINVAL,
+					    "glue: hook %zu (%s) has a name C cannot hold", i,
+					    m->hooks[i].symbol ? m->hooks[i].symbol : "?");
 	for (size_t i = 0; i < m->n; i++) {
 		const struct tt_klp_patched_func *f = &m->funcs[i];
 		if (!plain_name(f->objname, false) || !plain_name(f->old_name, true) ||
@@ -44,18 +50,73 @@ static int check_manifest(const struct tt_klp_manifest *m, const char *module_na
 	return 0;
 }
 
-/* Object names in first-seen order: one klp_object each. */
+static void add_object(const char **objs, size_t *n, const char *name)
+{
+	size_t j = 0;
+	while (j < *n && strcmp(objs[j], name) != 0)
+		j++;
+	if (j == *n)
+		objs[(*n)++] = name;
+}
+
+/* Object names in first-seen order (functions, then hook-only objects): one klp_object each. */
 static size_t distinct_objects(const struct tt_klp_manifest *m, const char **objs)
 {
 	size_t n = 0;
-	for (size_t i = 0; i < m->n; i++) {
-		size_t j = 0;
-		while (j < n && strcmp(objs[j], m->funcs[i].objname) != 0)
-			j++;
-		if (j == n)
-			objs[n++] = m->funcs[i].objname;
-	}
+	for (size_t i = 0; i < m->n; i++)
+		add_object(objs, &n, m->funcs[i].objname);
+	for (size_t i = 0; i < m->n_hooks; i++)
+		add_object(objs, &n, m->hooks[i].objname);
 	return n;
+}
+
+static const char *const hook_kinds[] = {"pre_patch", "post_patch", "pre_unpatch", "post_unpatch"};
+
+static bool object_has_hook(const struct tt_klp_manifest *m, const char *obj, const char *kind)
+{
+	for (size_t i = 0; i < m->n_hooks; i++)
+		if (!strcmp(m->hooks[i].objname, obj) && !strcmp(m->hooks[i].kind, kind))
+			return true;
+	return false;
+}
+
+/*
+ * One callback per object and kind that calls the object's hooks of that
+ * kind in order; a failing pre_patch hook stops there and refuses the patch.
+ */
+static void write_callbacks(struct tt_buf *b, const struct tt_klp_manifest *m, const char *obj,
+			    size_t k)
+{
+	for (size_t h = 0; h < 4; h++) {
+		const char *kind = hook_kinds[h];
+		if (!object_has_hook(m, obj, kind))
+			continue;
+		bool pre = h == 0;
+		tt_buf_addf(b, "static %s tt_%s_%zu(struct klp_object *obj)\n{\n",
+			    pre ? "int" : "void", kind, k);
+		if (pre)
+			tt_buf_adds(b, "\tint ret;\n\n");
+		for (size_t i = 0; i < m->n_hooks; i++) {
+			const struct tt_klp_hook *hk = &m->hooks[i];
+			if (strcmp(hk->objname, obj) || strcmp(hk->kind, kind))
+				continue;
+			if (pre)
+				tt_buf_addf(b, "\tret = %s();\n\tif (ret)\n\t\treturn ret;\n",
+					    hk->symbol);
+			else
+				tt_buf_addf(b, "\t%s();\n", hk->symbol);
+		}
+		tt_buf_adds(b, pre ? "\treturn 0;\n}\n\n" : "}\n\n");
+	}
+}
+
+static void write_callback_fields(struct tt_buf *b, const struct tt_klp_manifest *m,
+				  const char *obj, size_t k)
+{
+	for (size_t h = 0; h < 4; h++)
+		if (object_has_hook(m, obj, hook_kinds[h]))
+			tt_buf_addf(b, "\t\t.callbacks.%s = tt_%s_%zu,\n", hook_kinds[h],
+				    hook_kinds[h], k);
 }
 
 static void write_funcs(struct tt_buf *b, const struct tt_klp_manifest *m, const char *obj,
@@ -86,21 +147,27 @@ static void write_glue(struct tt_buf *b, const struct tt_klp_manifest *m, const 
 	/* The replacements live in the emitted objects under global aliases. */
 	for (size_t i = 0; i < m->n; i++)
 		tt_buf_addf(b, "extern void %s(void);\n", m->funcs[i].new_symbol);
+	for (size_t i = 0; i < m->n_hooks; i++)
+		tt_buf_addf(b, "extern %s %s(void);\n",
+			    strcmp(m->hooks[i].kind, "pre_patch") ? "void" : "int",
+			    m->hooks[i].symbol);
 	tt_buf_adds(b, "\n");
-	const char **objs = tt_xcalloc(m->n, sizeof(*objs));
+	const char **objs = tt_xcalloc(m->n + m->n_hooks + 1, sizeof(*objs));
 	size_t nobj = distinct_objects(m, objs);
-	for (size_t k = 0; k < nobj; k++)
+	for (size_t k = 0; k < nobj; k++) {
 		write_funcs(b, m, objs[k], k);
+		write_callbacks(b, m, objs[k], k);
+	}
 	tt_buf_adds(b, "static struct klp_object tt_objs[] = {\n");
 	for (size_t k = 0; k < nobj; k++) {
 		/* The livepatch core names vmlinux NULL. */
 		if (strcmp(objs[k], "vmlinux") == 0)
-			tt_buf_addf(b, "\t{\n\t\t.name = NULL,\n\t\t.funcs = tt_funcs_%zu,\n\t},\n",
-				    k);
+			tt_buf_adds(b, "\t{\n\t\t.name = NULL,\n");
 		else
-			tt_buf_addf(b,
-				    "\t{\n\t\t.name = \"%s\",\n\t\t.funcs = tt_funcs_%zu,\n\t},\n",
-				    objs[k], k);
+			tt_buf_addf(b, "\t{\n\t\t.name = \"%s\",\n", objs[k]);
+		tt_buf_addf(b, "\t\t.funcs = tt_funcs_%zu,\n", k);
+		write_callback_fields(b, m, objs[k], k);
+		tt_buf_adds(b, "\t},\n");
 	}
 	free(objs);
 	tt_buf_addf(

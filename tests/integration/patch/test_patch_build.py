@@ -17,6 +17,10 @@ $XDG_CACHE_HOME/tuxtape/debian/6.1.0-47-amd64/):
   --sign-cert) and named by a relative path: the module ends with the
   kernel's signature trailer, OpenSSL verifies the CMS in it over the module
   bytes, and --explain / --json say why meminfo_proc_show was taken;
+- meminfo-hooks.patch uses <tuxtape/livepatch-hooks.h>: four callbacks that
+  log their names and a shadow counter attached to init_task: under QEMU
+  /proc/meminfo counts its readers while patched, the kernel log shows
+  pre_patch and post_patch, then pre_unpatch and post_unpatch, in order;
 - the exit statuses: a change to __init code is refused (5) with the
   function named, a comment-only patch builds nothing (3), a patch that does
   not apply fails (1) naming it, usage errors are 2.
@@ -214,6 +218,38 @@ def test_signed_and_explained(exe, tmp):
           f"a bad signing key fails before anything is built: {p.stderr.strip()[-200:]}")
 
 
+HOOKS_CHECK = """#!/bin/sh
+hooks() { dmesg | grep -o 'tuxtape-hooks: [a-z_]*' | awk '{printf "%s ", $2}'; }
+if [ "$1" = patched ]; then
+    grep TuxtapeShows /proc/meminfo; grep TuxtapeShows /proc/meminfo
+    [ "$(grep TuxtapeShows /proc/meminfo | awk '{print $2}')" = 3 ] || exit 1
+    echo "hooks: $(hooks)"; [ "$(hooks)" = "pre_patch post_patch " ]
+else
+    ! grep -q TuxtapeShows /proc/meminfo || exit 1
+    [ "$(hooks)" = "pre_patch post_patch pre_unpatch post_unpatch " ]
+fi
+"""
+
+
+def test_hooks(exe, tmp):
+    ko = os.path.join(tmp, "tt_hooks.ko")
+    code, r, err = build(exe, "tt_hooks", ko, "meminfo-hooks.patch")
+    check(code == 0 and r and r["outcome"] == "built",
+          f"hooks: built (exit {code}) {err.strip()[-300:] if code else ''}")
+    if code != 0:
+        return
+    added = r["objects"][0]["added"]
+    check(len([f for f in added if f.startswith("__tuxtape_hook_")]) == 4,
+          f"hooks: the four hook functions are carried: {added}")
+    code, t = boot(exe, ko, HOOKS_CHECK, tmp, "hooks")
+    check(code == 0 and t["pass"], f"hooks: the boot test passes: {t['reasons']}")
+    check(t["check"]["patched_status"] == 0 and "TuxtapeShows:   2" in
+          (t["check"]["output"] or ""),
+          "hooks: the shadow counter counts while patched; pre_patch, post_patch logged")
+    check(t["check"]["unpatched_status"] == 0,
+          "hooks: after enabled=0, pre_unpatch and post_unpatch logged, the counter gone")
+
+
 def test_exit_statuses(exe, tmp):
     out = os.path.join(tmp, "x.ko")
     code, r, err = build(exe, "tt_init", out, "cmdline-init-refused.patch")
@@ -258,6 +294,7 @@ def main():
         test_cmdline(exe, tmp)
         test_meminfo(exe, tmp)
         test_signed_and_explained(exe, tmp)
+        test_hooks(exe, tmp)
         test_exit_statuses(exe, tmp)
     print(f"{len(passes)} passed, {len(failures)} failed, {time.monotonic() - start:.0f} s")
     return 1 if failures else 0

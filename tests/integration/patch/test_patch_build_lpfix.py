@@ -10,6 +10,12 @@ QEMU boot loads all of them together: each must load, be enabled, finish
 its transition, unpatch and unload, and the kernel must log no WARNING,
 BUG, Oops or livepatch error.
 
+Then the cumulative case: the same three fixes and two more built into one
+atomic-replace module (--replace), loaded in a second boot over the first
+fix's own module. The cumulative patch must take over (the earlier one is
+reported replaced and leaves /sys/kernel/livepatch), carry every changed
+function of the five fixes, and unpatch and unload cleanly.
+
 Skips (exit 77), saying why, when ../shared/data/lpfix is absent or the
 Debian packages cannot be downloaded.
 """
@@ -33,6 +39,8 @@ CVES = {
     # net/ipv6/xfrm6_protocol.c: static variables of the file
     "CVE-2026-46172": ("xfrm6_rcv_encap", ["esp6_handlers,0", "ah6_handlers,0"]),
 }
+# Two more built-in fixes for the cumulative patch (with the three above: five).
+CUMULATIVE_EXTRA = ["CVE-2026-64002", "CVE-2026-31586"]
 DOWNLOAD_FAILURES = ("apt-get download", "apt knows no version", "apt-get update",
                      "apt-cache", "Temporary failure resolving")
 
@@ -103,6 +111,59 @@ def boot_all(exe, kos):
     check(r["issues"] == [], f"no WARNING, BUG, Oops or livepatch error: {r['issues']}")
 
 
+CUMULATIVE_CHECK = """#!/bin/sh
+ls /sys/kernel/livepatch
+[ "$1" = unpatched ] && exit 0
+[ "$(ls /sys/kernel/livepatch)" = lp_cumulative ] || { echo "not alone"; exit 1; }
+for f in %s; do
+    ls /sys/kernel/livepatch/lp_cumulative/vmlinux | grep -q "^$f," || { echo "no $f"; exit 1; }
+done
+"""
+
+
+def test_cumulative(exe, lpfix, earlier_ko, tmp):
+    """Five fixes in one --replace module, loaded over an earlier livepatch."""
+    cves = list(CVES) + CUMULATIVE_EXTRA
+    ko = os.path.join(tmp, "lp_cumulative.ko")
+    start = time.monotonic()
+    p = run(exe, "patch", "build", "--debian", ABI, "--name", "lp_cumulative", "--replace",
+            "-o", ko, "--json", *[os.path.join(lpfix, "patches", c + ".patch") for c in cves])
+    print(f"build of the cumulative patch: {time.monotonic() - start:.1f} s, "
+          f"exit {p.returncode}")
+    r = json.loads(p.stdout) if p.stdout.strip() else {}
+    check(p.returncode == 0 and r.get("outcome") == "built",
+          f"five fixes build into one atomic-replace module: {p.stderr.strip()[-300:]}")
+    if p.returncode != 0:
+        return
+    funcs = sorted({f for o in r["objects"] if o["objname"] == "vmlinux" for f in o["changed"]})
+    objects = [o["object"] for o in r["objects"] if o["changed"] or o["added"]]
+    check(len(objects) == 5, f"one object per fix takes part: {objects}")
+    script = os.path.join(tmp, "check-cumulative.sh")
+    with open(script, "w") as f:
+        f.write(CUMULATIVE_CHECK % " ".join(funcs))
+    start = time.monotonic()
+    p = run(exe, "patch", "test", "--kernel", ABI, "--json", "--check", script, earlier_ko, ko)
+    print(f"boot of the cumulative patch over {os.path.basename(earlier_ko)}: "
+          f"{time.monotonic() - start:.1f} s, exit {p.returncode}")
+    if p.returncode not in (0, 1):
+        sys.stderr.write(p.stderr)
+        raise SystemExit(f"tuxtape patch test exited {p.returncode}")
+    t = json.loads(p.stdout)
+    mods = {m["name"]: m for m in t["modules"]}
+    earlier = mods.get(os.path.basename(earlier_ko)[:-3], {})
+    cumulative = mods.get("lp_cumulative", {})
+    check(t["pass"], f"the boot test passes: {t['reasons']}")
+    check(earlier.get("enabled") and earlier.get("replaced") is True and
+          earlier.get("rmmod_status") == 0,
+          "the earlier livepatch loaded, was replaced, and was removed")
+    check(cumulative.get("transition_finished") is True and not cumulative.get("replaced") and
+          cumulative.get("unpatch_transition_finished") is True,
+          "the cumulative patch took over, then unpatched")
+    check(t["check"]["patched_status"] == 0,
+          f"only the cumulative patch is left, with all {len(funcs)} functions: "
+          f"{(t['check'].get('output') or '').strip()}")
+
+
 def main():
     exe = sys.argv[1]
     lpfix = lpfix_dir()
@@ -119,6 +180,8 @@ def main():
         check(len(kos) >= 3, f"at least three real fixes built: {len(kos)}")
         if kos:
             boot_all(exe, kos)
+        if kos and kos[0].endswith("cve_2026_43492.ko"):
+            test_cumulative(exe, lpfix, kos[0], tmp)
     print(f"{len(passes)} passed, {len(failures)} failed, {time.monotonic() - start:.0f} s")
     return 1 if failures else 0
 

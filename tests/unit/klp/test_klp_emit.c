@@ -558,7 +558,7 @@ static void test_glue_names_each_function_and_object(void **state)
 	struct tt_klp_patched_func f[] = {
 	    {"vmlinux", "meminfo_proc_show", "__tt_klp_new_vmlinux__meminfo_proc_show__0", 0},
 	    {"xfs", "xfs_foo.isra.0", "__tt_klp_new_xfs__xfs_foo__isra__0__2", 2}};
-	struct tt_klp_manifest m = {f, 2};
+	struct tt_klp_manifest m = {f, 2, NULL, 0};
 	char *path = tmp_path("glue.c"), *text;
 	size_t len;
 	struct tt_error err = {0};
@@ -578,6 +578,42 @@ static void test_glue_names_each_function_and_object(void **state)
 	f[0].old_name = "x\"); evil(";
 	assert_int_equal(tt_klp_glue_write(&m, "tt_lp_1", false, path, &err), -EINVAL);
 	assert_int_equal(tt_klp_glue_write(&m, "bad-name", false, path, &err), -EINVAL);
+	free(path);
+}
+
+/* Hooks become their object's callbacks; a hook-only object still gets a klp_object. */
+static void test_glue_wires_hooks(void **state)
+{
+	(void)state;
+	struct tt_klp_patched_func f[] = {
+	    {"vmlinux", "meminfo_proc_show", "__tt_klp_new_vmlinux__meminfo_proc_show__0", 0}};
+	struct tt_klp_hook h[] = {
+	    {"vmlinux", "pre_patch", "__tt_klp_hook_vmlinux__pre_patch__a"},
+	    {"vmlinux", "pre_patch", "__tt_klp_hook_vmlinux__pre_patch__b"},
+	    {"vmlinux", "post_unpatch", "__tt_klp_hook_vmlinux__post_unpatch__c"},
+	    {"xfs", "post_patch", "__tt_klp_hook_xfs__post_patch__d"}};
+	struct tt_klp_manifest m = {f, 1, h, 4};
+	char *path = tmp_path("glue-hooks.c"), *text;
+	size_t len;
+	struct tt_error err = {0};
+	assert_int_equal(tt_klp_glue_write(&m, "tt_lp_h", false, path, &err), 0);
+	assert_int_equal(tt_read_file(path, &text, &len, &err), 0);
+	assert_non_null(strstr(text, "extern int __tt_klp_hook_vmlinux__pre_patch__a(void);"));
+	assert_non_null(strstr(text, "extern void __tt_klp_hook_xfs__post_patch__d(void);"));
+	/* Both pre_patch hooks, in order, the first failure stopping the second. */
+	const char *a = strstr(text, "ret = __tt_klp_hook_vmlinux__pre_patch__a();");
+	const char *b = strstr(text, "ret = __tt_klp_hook_vmlinux__pre_patch__b();");
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_true(a < b);
+	assert_non_null(strstr(text, ".callbacks.pre_patch = tt_pre_patch_0,"));
+	assert_non_null(strstr(text, ".callbacks.post_unpatch = tt_post_unpatch_0,"));
+	assert_null(strstr(text, ".callbacks.post_patch = tt_post_patch_0,"));
+	assert_non_null(strstr(text, ".name = \"xfs\""));
+	assert_non_null(strstr(text, ".callbacks.post_patch = tt_post_patch_1,"));
+	free(text);
+	h[0].symbol = "x(); evil";
+	assert_int_equal(tt_klp_glue_write(&m, "tt_lp_h", false, path, &err), -EINVAL);
 	free(path);
 }
 
@@ -613,6 +649,7 @@ int main(void)
 	    cmocka_unit_test(test_module_pr_debug_descriptor_is_copied),
 	    cmocka_unit_test(test_postlink_writes_klp_relocation_sections_and_symbols),
 	    cmocka_unit_test(test_glue_names_each_function_and_object),
+	    cmocka_unit_test(test_glue_wires_hooks),
 	    cmocka_unit_test(test_placeholder_names_round_trip),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
