@@ -126,11 +126,17 @@ static void test_refused_module_reports_kernel_message(void **state)
 	tt_boot_result_free(&r);
 }
 
-static void parse_text(const char *text, struct tt_boot_result *r)
+/* Parse a console capture and judge it; expect_unload as when /init disabled and removed. */
+static void parse_judged(const char *text, bool expect_unload, struct tt_boot_result *r)
 {
 	memset(r, 0, sizeof(*r));
 	tt_boot_parse(text, strlen(text), r);
-	tt_boot_verdict(r, false, false);
+	tt_boot_verdict(r, false, expect_unload);
+}
+
+static void parse_text(const char *text, struct tt_boot_result *r)
+{
+	parse_judged(text, false, r);
 }
 
 static void test_panic_before_init(void **state)
@@ -196,9 +202,7 @@ static void test_preloads(void **state)
 
 static void parse_unloaded(const char *text, struct tt_boot_result *r)
 {
-	memset(r, 0, sizeof(*r));
-	tt_boot_parse(text, strlen(text), r);
-	tt_boot_verdict(r, false, true);
+	parse_judged(text, true, r);
 }
 
 /* An atomic-replace patch loaded last takes over: the one before is replaced, not unpatched. */
