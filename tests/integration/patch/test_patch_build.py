@@ -285,7 +285,7 @@ def test_exit_statuses(exe, tmp):
 
 
 def main():
-    exe = sys.argv[1]
+    exe = os.path.abspath(sys.argv[1])  # some builds run with cwd elsewhere
     if not os.path.isdir(FIXTURES):
         print(f"SKIP: {FIXTURES} not found")
         return SKIP
