@@ -14,8 +14,8 @@ static const char build_usage[] =
     "                            --symtab FILE [--symvers FILE] [--obj-dir DIR])\n"
     "                           --name NAME -o OUT.ko [--replace] [--object DIR/FILE.o]...\n"
     "                           [--sign-key KEY --sign-cert CERT [--sign-hash ALG]]\n"
-    "                           [--keep-work] [--jobs N] [--busybox FILE] [-v]\n"
-    "                           [--explain] [--json]\n"
+    "                           [--max-header-objects N] [--keep-work] [--jobs N]\n"
+    "                           [--busybox FILE] [-v] [--explain] [--json]\n"
     "                           PATCH...\n"
     "\n"
     "Builds a livepatch module from source patches (unified diffs, applied in order\n"
@@ -28,8 +28,11 @@ static const char build_usage[] =
     "  3. each object the patches affect, built by the kernel's own make with\n"
     "     KCFLAGS=\"-ffunction-sections -fdata-sections\" before and after the\n"
     "     patches: a changed FILE.c means FILE.o; a changed header means every\n"
-    "     object of the prepared tree whose dependencies name it, or the objects\n"
-    "     given with --object;\n"
+    "     object this kernel's config compiles whose source includes it,\n"
+    "     directly or through other headers (read from the #include lines;\n"
+    "     which files are compiled, from the Kbuild makefiles and .config), or\n"
+    "     only the objects given with --object; objects whose code did not\n"
+    "     change take no part;\n"
     "  4. the ELF diff of each pair (as `tuxtape klp diff`), the livepatch objects\n"
     "     with the changed and new functions, the klp_patch glue;\n"
     "  5. the module, linked by kbuild against the target's headers, its\n"
@@ -57,7 +60,11 @@ static const char build_usage[] =
     "  -o, --output FILE  where the module is written\n"
     "  --replace          an atomic-replace (cumulative) livepatch: loading it\n"
     "                     replaces every livepatch loaded before\n"
-    "  --object FILE.o    compare this object too (repeatable), for patched headers\n"
+    "  --object FILE.o    compare this object too (repeatable); with a patched\n"
+    "                     header, compare these instead of every includer\n"
+    "  --max-header-objects N\n"
+    "                     refuse a header change that more than N objects\n"
+    "                     include (default 200): each is built twice\n"
     "\n"
     "Signing (as `tuxtape patch sign`, before the module is written):\n"
     "  --sign-key KEY     the private key, PEM (RSA, ECDSA P-256/P-384); an\n"
@@ -128,15 +135,15 @@ static void build_pre_step(struct build_args *a, const char *step, double start)
 	build_add_step(a, step, tt_now_monotonic() - start);
 }
 
-static int build_parse_jobs(const char *s, int *jobs)
+static int build_parse_count(const char *option, const char *s, long max, int *out)
 {
 	char *end;
 	long v = strtol(s, &end, 10);
-	if (!*s || *end || v < 1 || v > 256) {
-		cli_error("--jobs needs a number from 1 to 256, not '%s'", s);
+	if (!*s || *end || v < 1 || v > max) {
+		cli_error("%s needs a number from 1 to %ld, not '%s'", option, max, s);
 		return EXIT_USAGE;
 	}
-	*jobs = (int)v;
+	*out = (int)v;
 	return -1;
 }
 
@@ -162,6 +169,7 @@ static int build_parse(struct build_args *a, int argc, char **argv)
 					     {"sign-key", required_argument, NULL, 'K'},
 					     {"sign-cert", required_argument, NULL, 'C'},
 					     {"sign-hash", required_argument, NULL, 'H'},
+					     {"max-header-objects", required_argument, NULL, 'M'},
 					     {"help", no_argument, NULL, 'h'},
 					     {0}};
 	int c, code = -1;
@@ -204,7 +212,7 @@ static int build_parse(struct build_args *a, int argc, char **argv)
 			a->o.keep_work = true;
 			break;
 		case 'j':
-			code = build_parse_jobs(optarg, &a->o.jobs);
+			code = build_parse_count("--jobs", optarg, 256, &a->o.jobs);
 			break;
 		case 'x':
 			a->busybox = optarg;
@@ -223,6 +231,10 @@ static int build_parse(struct build_args *a, int argc, char **argv)
 			break;
 		case 'H':
 			a->sign_hash = optarg;
+			break;
+		case 'M':
+			code = build_parse_count("--max-header-objects", optarg, 100000,
+						 &a->o.max_header_objects);
 			break;
 		case 'h':
 			fputs(build_usage, stdout);
@@ -488,8 +500,14 @@ static void build_print(const struct build_args *a, const struct tt_patchbuild_r
 	else
 		printf("%s: REFUSED: %zu change(s) cannot be livepatched\n", a->o.name,
 		       r->n_refusals);
+	size_t quiet = 0; /* unchanged objects not listed: a header's other users */
 	for (size_t i = 0; i < r->n_objects; i++) {
 		const struct tt_patchbuild_object *ob = &r->objects[i];
+		bool unchanged = !ob->changed.n && !ob->added.n && !ob->refusals.n;
+		if (unchanged && r->n_objects > 3 && !a->explain) {
+			quiet++;
+			continue;
+		}
 		printf("  %s (%s)%s\n", ob->object, ob->objname,
 		       ob->changed.n || ob->added.n ? "" : ": no function changed");
 		print_list("changed", &ob->changed);
@@ -500,6 +518,10 @@ static void build_print(const struct build_args *a, const struct tt_patchbuild_r
 		for (size_t j = 0; j < ob->refusals.n; j++)
 			printf("      refused: %s\n", ob->refusals.v[j]);
 	}
+	if (quiet)
+		printf(
+		    "  %zu more object(s) compared: no function changed (--explain lists them)\n",
+		    quiet);
 	if (r->workdir)
 		printf("  work dir: %s\n", r->workdir);
 }

@@ -263,6 +263,8 @@ int tt_kallsyms_from_console(const char *console, size_t len, char **out, size_t
 			     struct tt_error *err);
 
 /* ---- a livepatch module from source patches (src/build/patchbuild.c) ---- */
+#define TT_PATCHBUILD_MAX_HEADER_OBJECTS 200
+
 struct tt_patchbuild_opts {
 	const struct tt_ktree *tree; /* source and prepared O= tree of the target */
 	const char *headers_dir;     /* the target's module build dir: make -C DIR M=... modules */
@@ -278,6 +280,9 @@ struct tt_patchbuild_opts {
 	const char *out_ko; /* where NAME.ko goes */
 	bool keep_work;	    /* keep the work directory (its path is in the result) */
 	int jobs;	    /* make -j; <= 0: 2 */
+	/* A changed header rebuilds every object that includes it, up to this many
+	 * (<= 0: TT_PATCHBUILD_MAX_HEADER_OBJECTS); more is an error. */
+	int max_header_objects;
 	/* When set, the module is signed (as the kernel's sign-file) before it is
 	 * written to out_ko; the caller keeps the signer. */
 	const struct tt_modsign_signer *signer;

@@ -273,6 +273,28 @@ const struct tt_strv *tt_kbuild_tree_headers(const struct tt_kbuild_tree *t);
 enum tt_kbuild_kind tt_kbuild_tree_lookup(const struct tt_kbuild_tree *t, const char *source);
 bool tt_kbuild_tree_has_header(const struct tt_kbuild_tree *t, const char *header);
 
+/* ---- who includes a header ---- */
+
+struct tt_include_paths {
+	const char *source_root; /* the kernel source tree */
+	const char *obj_dir;	 /* its O= tree (generated headers); NULL: none */
+	const char *arch;	 /* SRCARCH: "x86" (NULL: x86) */
+};
+
+/*
+ * Of the C files `sources` (paths relative to source_root), the ones that
+ * include `header` (relative to source_root too), directly or through other
+ * files, appended to out in the order of sources. The #include lines are
+ * read from the files and resolved as kbuild's compiler would ("..."
+ * beside the including file first, then arch/ARCH/include, include, their
+ * uapi directories and the O= tree's generated ones), with the headers
+ * kbuild forces into every compile. Conditions are not evaluated, and an
+ * include found nowhere that names the end of header's path counts (a -I
+ * a Makefile adds): the answer errs on the side of too many files.
+ */
+int tt_include_users(const struct tt_include_paths *p, const struct tt_strv *sources,
+		     const char *header, struct tt_strv *out, struct tt_error *err);
+
 /* ---- prediction from a .config and a source tree ---- */
 
 /* Where and why the evaluation was incomplete. */

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "build_int.h"
+#include "tuxtape/kernel.h"
 #include "tuxtape/klp.h"
 
 #define COPY_TIMEOUT  900.0
@@ -147,7 +148,7 @@ static bool has_suffix(const char *s, const char *suffix)
 }
 
 /* The objects of the prepared tree whose .cmd dependencies name header `path`. */
-static int pb_header_users(struct pb *b, const char *path, struct tt_error *err)
+static int pb_header_users_built(struct pb *b, const char *path, struct tt_error *err)
 {
 	const char *argv[] = {"grep", "-rlF", "--include=.*.o.cmd", "--", path, b->o->tree->obj_dir,
 			      NULL};
@@ -173,13 +174,70 @@ static int pb_header_users(struct pb *b, const char *path, struct tt_error *err)
 			tt_strv_push_owned(&b->objects, obj), found++;
 	}
 	tt_run_result_free(&res);
-	if (!found)
-		return tt_error_set(
-		    err, -ENOENT,
-		    "the patch changes %s, and no object of the prepared tree is "
-		    "known to include it: name the objects to compare with --object",
-		    path);
 	return 0;
+}
+
+/* The C sources this kernel's config compiles into vmlinux or modules, as Kbuild predicts them. */
+static int pb_compiled_sources(struct pb *b, struct tt_strv *sources, struct tt_error *err)
+{
+	struct tt_kconfig *cfg = NULL;
+	struct tt_kbuild_prediction *pred = NULL;
+	struct tt_kbuild_predict_opts po = {.source_root = b->o->tree->source_dir,
+					    .vmlinux_and_modules_only = true};
+	int rc = tt_kconfig_load(b->o->tree->config, &cfg, NULL, err);
+	if (rc == 0)
+		rc = tt_kbuild_predict(&po, cfg, &pred, NULL, err);
+	for (size_t i = 0; rc == 0 && i < tt_kbuild_prediction_count(pred); i++) {
+		const struct tt_kbuild_file *f = tt_kbuild_prediction_file(pred, i);
+		if ((f->kind == TT_KBUILD_BUILTIN || f->kind == TT_KBUILD_MODULE) &&
+		    !f->generated && has_suffix(f->source, ".c"))
+			tt_strv_push(sources, f->source);
+	}
+	tt_kbuild_prediction_free(pred);
+	tt_kconfig_free(cfg);
+	return rc < 0 ? tt_error_prefix(err, "which files this kernel compiles: ") : 0;
+}
+
+/*
+ * Every object of this kernel whose source includes header `path`, directly
+ * or not (src/kernel/includes.c), and those the prepared tree's .cmd files
+ * name. Too many to rebuild is an error that says how to narrow it.
+ */
+static int pb_header_users(struct pb *b, const char *path, struct tt_error *err)
+{
+	size_t before = b->objects.n;
+	struct tt_strv sources = TT_STRV_INIT, users = TT_STRV_INIT;
+	struct tt_include_paths ip = {b->o->tree->source_dir, b->o->tree->obj_dir, "x86"};
+	int rc = pb_compiled_sources(b, &sources, err);
+	if (rc == 0)
+		rc = tt_include_users(&ip, &sources, path, &users, err);
+	for (size_t i = 0; rc == 0 && i < users.n; i++) {
+		char *obj = tt_xasprintf("%.*s.o", (int)strlen(users.v[i]) - 2, users.v[i]);
+		if (tt_strv_contains(&b->objects, obj))
+			free(obj);
+		else
+			tt_strv_push_owned(&b->objects, obj);
+	}
+	if (rc == 0)
+		rc = pb_header_users_built(b, path, err);
+	size_t found = b->objects.n - before, max = b->o->max_header_objects > 0
+							? (size_t)b->o->max_header_objects
+							: TT_PATCHBUILD_MAX_HEADER_OBJECTS;
+	if (rc == 0 && !found)
+		rc = tt_error_set(err, -ENOENT,
+				  "the patch changes %s, and no object this kernel compiles "
+				  "includes it: name the objects to compare with --object",
+				  path);
+	else if (rc == 0 && found > max)
+		rc = tt_error_set(err, -E2BIG,
+				  "the patch changes %s, which %zu objects of this kernel include "
+				  "(%s, %s, ...): more than %zu to build twice; name the objects "
+				  "whose code uses what changed with --object, or raise "
+				  "--max-header-objects",
+				  path, found, b->objects.v[before], b->objects.v[before + 1], max);
+	tt_strv_free(&sources);
+	tt_strv_free(&users);
+	return rc;
 }
 
 static int pb_objects_of(struct pb *b, const char *path, struct tt_error *err)

@@ -21,6 +21,10 @@ $XDG_CACHE_HOME/tuxtape/debian/6.1.0-47-amd64/):
   log their names and a shadow counter attached to init_task: under QEMU
   /proc/meminfo counts its readers while patched, the kernel log shows
   pre_patch and post_patch, then pre_unpatch and post_unpatch, in order;
+- proc-internal-header.patch changes an inline of fs/proc/internal.h: every
+  fs/proc object that includes it is compared, only fs/proc/inode.o's
+  proc_reg_open changed and is patched, and the guest logs from the patched
+  open; --max-header-objects below that count refuses with the count;
 - the exit statuses: a change to __init code is refused (5) with the
   function named, a comment-only patch builds nothing (3), a patch that does
   not apply fails (1) naming it, usage errors are 2.
@@ -250,6 +254,39 @@ def test_hooks(exe, tmp):
           "hooks: after enabled=0, pre_unpatch and post_unpatch logged, the counter gone")
 
 
+HEADER_CHECK = """#!/bin/sh
+cat /proc/meminfo >/dev/null
+dmesg | grep tuxtape-header
+[ "$1" = unpatched ] || dmesg | grep -q "tuxtape-header: opened /proc/"
+"""
+
+
+def test_header(exe, tmp):
+    ko = os.path.join(tmp, "tt_header.ko")
+    code, r, err = build(exe, "tt_header", ko, "proc-internal-header.patch")
+    check(code == 0 and r and r["outcome"] == "built",
+          f"header: built (exit {code}) {err.strip()[-300:] if code else ''}")
+    if code != 0:
+        return
+    compared = [o["object"] for o in r["objects"]]
+    changed = [o["object"] for o in r["objects"] if o["changed"] or o["added"]]
+    proc = [o for o in compared if o.startswith("fs/proc/")]
+    check(len(proc) >= 15 and "fs/proc/meminfo.o" in compared and "fs/proc/inode.o" in compared,
+          f"header: every fs/proc object including it is compared ({len(compared)}): "
+          f"{compared[:6]}...")
+    inode = next(o for o in r["objects"] if o["object"] == "fs/proc/inode.o")
+    check(changed == ["fs/proc/inode.o"] and "proc_reg_open" in inode["changed"],
+          f"header: only proc_reg_open of inode.o takes part: {changed} {inode['changed']}")
+    code, t = boot(exe, ko, HEADER_CHECK, tmp, "header")
+    check(code == 0 and t["pass"], f"header: the boot test passes: {t['reasons']}")
+    out = os.path.join(tmp, "x.ko")
+    p = run(exe, "patch", "build", "--debian", ABI, "--name", "tt_hdr_cap", "-o", out,
+            "--max-header-objects", "3", os.path.join(FIXTURES, "proc-internal-header.patch"))
+    check(p.returncode == 1 and re.search(r"which \d+ objects of this kernel include", p.stderr)
+          and "--object" in p.stderr and not os.path.exists(out),
+          f"header: over --max-header-objects, refused with the count: {p.stderr.strip()[-250:]}")
+
+
 def test_exit_statuses(exe, tmp):
     out = os.path.join(tmp, "x.ko")
     code, r, err = build(exe, "tt_init", out, "cmdline-init-refused.patch")
@@ -295,6 +332,7 @@ def main():
         test_meminfo(exe, tmp)
         test_signed_and_explained(exe, tmp)
         test_hooks(exe, tmp)
+        test_header(exe, tmp)
         test_exit_statuses(exe, tmp)
     print(f"{len(passes)} passed, {len(failures)} failed, {time.monotonic() - start:.0f} s")
     return 1 if failures else 0
