@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* `tuxtape archive init|add|publish|timestamp|verify`: the signed patch archive (docs/archive.md).
+/*
+ * `tuxtape archive init|add|remove|publish|timestamp|rotate|verify`: the signed
+ * patch archive (docs/archive.md).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -13,29 +15,48 @@
 
 static const char archive_usage[] =
     "Usage: tuxtape archive init DIR [--key-type TYPE] [--no-consistent-snapshot]\n"
+    "                   [--offline-keys KEYDIR]\n"
     "       tuxtape archive add DIR FILE [--name NAME] [--kernel-release R]\n"
     "                   [--build-id ID] [--patch-version N] [--cve CVE-ID]...\n"
-    "                   [--atomic-replace] [--tier TIER]\n"
-    "       tuxtape archive publish DIR\n"
-    "       tuxtape archive timestamp DIR\n"
+    "                   [--atomic-replace] [--tier TIER] [--offline-keys KEYDIR]\n"
+    "       tuxtape archive remove DIR NAME [--offline-keys KEYDIR]\n"
+    "       tuxtape archive publish DIR [--offline-keys KEYDIR]\n"
+    "       tuxtape archive timestamp DIR [--offline-keys KEYDIR]\n"
+    "       tuxtape archive rotate DIR ROLE [--offline-keys KEYDIR]\n"
     "       tuxtape archive verify DIR [--json]\n"
     "\n"
     "The signed patch archive: livepatch modules and metadata after The Update\n"
     "Framework, served as static files from DIR/metadata and DIR/targets.\n"
     "\n"
     "Commands:\n"
-    "  init       create DIR with one new key per role in DIR/keys (0600; keep the\n"
-    "             root and targets keys offline) and publish version 1\n"
+    "  init       create DIR with one new key per role (0600) in DIR/keys (root\n"
+    "             and targets in KEYDIR with --offline-keys) and publish version 1\n"
     "  add        add FILE as the target NAME (default: its base name) with the\n"
     "             given custom fields, and publish new targets, snapshot and\n"
     "             timestamp versions\n"
+    "  remove     take target NAME out of the targets metadata and publish (its\n"
+    "             file stays: clients on an older snapshot may still fetch it)\n"
     "  publish    re-sign targets, snapshot and timestamp with fresh expiry dates\n"
     "  timestamp  re-sign the timestamp only (run it daily: it expires in a day)\n"
+    "  rotate     replace ROLE's key (root, targets, snapshot or timestamp) with a\n"
+    "             new one and publish a new root version signed by the root key;\n"
+    "             rotating root signs the new root with the old and the new key,\n"
+    "             so clients can walk the chain; prints the new key id\n"
     "  verify     check the published archive as a client would, from\n"
     "             1.root.json through every root version, and every target's\n"
     "             length and hashes\n"
     "\n"
+    "Keys: the private keys are DIR/keys/ROLE.pem, except that with\n"
+    "--offline-keys KEYDIR, root.pem and targets.pem are looked for (and created\n"
+    "by init and rotate) in KEYDIR: removable media, mounted when needed. Each\n"
+    "command needs only the keys of the roles it signs: timestamp needs\n"
+    "timestamp.pem; add, remove and publish need targets, snapshot and timestamp;\n"
+    "rotate needs root too. A missing key is an error that names it, before\n"
+    "anything is written.\n"
+    "\n"
     "Options:\n"
+    "  --offline-keys KEYDIR\n"
+    "                      where root.pem and targets.pem are kept\n"
     "  --key-type TYPE     ed25519 (default), ecdsa (P-256) or rsa (PSS, 3072 bits)\n"
     "  --no-consistent-snapshot\n"
     "                      plain file names (targets.json, NAME): only for servers\n"
@@ -57,7 +78,8 @@ static const char archive_usage[] =
     "Example:\n"
     "  tuxtape archive init /srv/patches\n"
     "  tuxtape archive add /srv/patches fix.ko --name 6.1.0-18-amd64/fix.ko \\\n"
-    "      --kernel-release 6.1.0-18-amd64 --patch-version 1 --cve CVE-2024-26581\n";
+    "      --kernel-release 6.1.0-18-amd64 --patch-version 1 --cve CVE-2024-26581\n"
+    "  tuxtape archive rotate /srv/patches timestamp --offline-keys /media/keys\n";
 
 static int usage_error(const char *msg)
 {
@@ -88,6 +110,7 @@ static int run_init(int argc, char **argv)
 {
 	static const struct option opts[] = {{"key-type", required_argument, NULL, 'k'},
 					     {"no-consistent-snapshot", no_argument, NULL, 'n'},
+					     {"offline-keys", required_argument, NULL, 'K'},
 					     {NULL, 0, NULL, 0}};
 	struct tt_tuf_repo_opts o = {.keytype = TT_TUF_KEY_ED25519};
 	int c;
@@ -96,16 +119,22 @@ static int run_init(int argc, char **argv)
 			return usage_error("--key-type is ed25519, ecdsa or rsa");
 		if (c == 'n')
 			o.no_consistent_snapshot = true;
+		if (c == 'K')
+			o.offline_keys_dir = optarg;
 		if (c == '?')
 			return EXIT_USAGE;
 	}
 	if (optind + 1 != argc)
 		return usage_error("init needs DIR");
-	char *keys = tt_xasprintf("%s/keys", argv[optind]);
-	bool exists = tt_path_exists(keys);
-	free(keys);
+	char *root = tt_xasprintf("%s/metadata/1.root.json", argv[optind]);
+	char *root_key =
+	    o.offline_keys_dir ? tt_xasprintf("%s/root.pem", o.offline_keys_dir) : NULL;
+	bool exists = tt_path_exists(root) || (root_key && tt_path_exists(root_key));
+	free(root);
+	free(root_key);
 	if (exists) {
-		cli_error("%s already holds an archive (keys/ exists)", argv[optind]);
+		cli_error("%s already holds an archive (or %s a root key): nothing was changed",
+			  argv[optind], o.offline_keys_dir ? o.offline_keys_dir : "DIR/keys");
 		return EXIT_FAIL;
 	}
 	struct tt_error err = {0};
@@ -118,7 +147,7 @@ static int run_init(int argc, char **argv)
 }
 
 struct add_args {
-	const char *name;
+	const char *name, *keys;
 	json_t *custom;
 };
 
@@ -147,6 +176,9 @@ static int add_option(int c, struct add_args *a)
 			json_object_set_new(a->custom, "cves", json_array());
 		json_array_append_new(json_object_get(a->custom, "cves"), json_string(optarg));
 		return 0;
+	case 'K':
+		a->keys = optarg;
+		return 0;
 	case 'p':
 		v = strtoll(optarg, &end, 10);
 		if (*end || v < 0)
@@ -167,6 +199,7 @@ static int run_add(int argc, char **argv)
 					     {"cve", required_argument, NULL, 'c'},
 					     {"atomic-replace", no_argument, NULL, 'a'},
 					     {"tier", required_argument, NULL, 't'},
+					     {"offline-keys", required_argument, NULL, 'K'},
 					     {NULL, 0, NULL, 0}};
 	struct add_args a = {.custom = json_object()};
 	int c, code = -1;
@@ -188,7 +221,7 @@ static int run_add(int argc, char **argv)
 	size_t len = 0;
 	int rc = tt_read_file(file, &data, &len, &err);
 	if (!rc)
-		rc = tt_tuf_repo_open(argv[optind], 0, &r, &err);
+		rc = tt_tuf_repo_open(argv[optind], a.keys, 0, &r, &err);
 	if (!rc)
 		rc = tt_tuf_repo_add_target(r, name, data, len,
 					    json_object_size(a.custom) ? a.custom : NULL, &err);
@@ -200,14 +233,36 @@ static int run_add(int argc, char **argv)
 	return rc ? fail(&err) : EXIT_OK;
 }
 
-/* publish and timestamp: no options, one DIR. */
+/*
+ * The commands that take DIR, `nargs` more operands and --offline-keys; *keys is
+ * set, operands start at argv[optind]. Returns -1 to go on, else an exit code.
+ */
+static int parse_operands(int argc, char **argv, int nargs, const char *what, const char **keys)
+{
+	static const struct option opts[] = {{"offline-keys", required_argument, NULL, 'K'},
+					     {NULL, 0, NULL, 0}};
+	int c;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c != 'K')
+			return EXIT_USAGE;
+		*keys = optarg;
+	}
+	if (optind + 1 + nargs != argc)
+		return usage_error(what);
+	return -1;
+}
+
+/* publish and timestamp: DIR and --offline-keys. */
 static int run_resign(int argc, char **argv, bool timestamp_only)
 {
-	if (argc != 2)
-		return usage_error(timestamp_only ? "timestamp needs DIR" : "publish needs DIR");
+	const char *keys = NULL;
+	int code = parse_operands(
+	    argc, argv, 0, timestamp_only ? "timestamp needs DIR" : "publish needs DIR", &keys);
+	if (code >= 0)
+		return code;
 	struct tt_error err = {0};
 	struct tt_tuf_repo *r = NULL;
-	int rc = tt_tuf_repo_open(argv[1], 0, &r, &err);
+	int rc = tt_tuf_repo_open(argv[optind], keys, 0, &r, &err);
 	/* Re-signing targets with a fresh expiry means touching it: a new version. */
 	if (!rc && !timestamp_only)
 		rc = tt_tuf_repo_touch(r, "targets", &err);
@@ -215,6 +270,52 @@ static int run_resign(int argc, char **argv, bool timestamp_only)
 		rc = tt_tuf_repo_publish(r, &err);
 	if (!rc && timestamp_only)
 		rc = tt_tuf_repo_timestamp(r, &err);
+	tt_tuf_repo_free(r);
+	return rc ? fail(&err) : EXIT_OK;
+}
+
+static int run_remove(int argc, char **argv)
+{
+	const char *keys = NULL;
+	int code = parse_operands(argc, argv, 1, "remove needs DIR and NAME", &keys);
+	if (code >= 0)
+		return code;
+	struct tt_error err = {0};
+	struct tt_tuf_repo *r = NULL;
+	int rc = tt_tuf_repo_open(argv[optind], keys, 0, &r, &err);
+	if (!rc)
+		rc = tt_tuf_repo_remove_target(r, argv[optind + 1], &err);
+	if (!rc)
+		rc = tt_tuf_repo_publish(r, &err);
+	tt_tuf_repo_free(r);
+	return rc ? fail(&err) : EXIT_OK;
+}
+
+static int run_rotate(int argc, char **argv)
+{
+	const char *keys = NULL;
+	int code = parse_operands(argc, argv, 1, "rotate needs DIR and ROLE", &keys);
+	if (code >= 0)
+		return code;
+	const char *role = argv[optind + 1];
+	if (strcmp(role, "root") && strcmp(role, "targets") && strcmp(role, "snapshot") &&
+	    strcmp(role, "timestamp"))
+		return usage_error("ROLE is root, targets, snapshot or timestamp");
+	struct tt_error err = {0};
+	struct tt_tuf_repo *r = NULL;
+	int rc = tt_tuf_repo_open(argv[optind], keys, 0, &r, &err);
+	if (!rc)
+		rc = tt_tuf_repo_rotate_key(r, role, &err);
+	/* The role signs with its new key at once, so clients never see it stale. */
+	if (!rc && strcmp(role, "root") != 0)
+		rc = tt_tuf_repo_touch(r, role, &err);
+	if (!rc)
+		rc = tt_tuf_repo_publish(r, &err);
+	if (!rc)
+		printf("%s: new %s key %s, root version %lld\n", argv[optind], role,
+		       tt_tuf_key_id(tt_tuf_repo_key(r, role)),
+		       (long long)json_integer_value(
+			   json_object_get(tt_tuf_repo_signed(r, "root"), "version")));
 	tt_tuf_repo_free(r);
 	return rc ? fail(&err) : EXIT_OK;
 }
@@ -335,6 +436,10 @@ int cmd_archive(struct cli *cli, int argc, char **argv)
 		return run_resign(argc - 1, argv + 1, false);
 	if (!strcmp(sub, "timestamp"))
 		return run_resign(argc - 1, argv + 1, true);
+	if (!strcmp(sub, "remove"))
+		return run_remove(argc - 1, argv + 1);
+	if (!strcmp(sub, "rotate"))
+		return run_rotate(argc - 1, argv + 1);
 	if (!strcmp(sub, "verify"))
 		return run_verify(argc - 1, argv + 1);
 	return usage_error("unknown archive command");

@@ -166,22 +166,31 @@ struct tt_tuf_repo;
 
 struct tt_tuf_repo_opts {
 	enum tt_tuf_keytype keytype;
-	int64_t now;		     /* 0: time(2) */
-	int64_t root_expiry;	     /* seconds after now; 0: 365 days */
-	int64_t targets_expiry;	     /* 0: 90 days */
-	int64_t snapshot_expiry;     /* 0: 7 days */
-	int64_t timestamp_expiry;    /* 0: 1 day: short, an online key re-signs it */
-	bool no_consistent_snapshot; /* default: consistent snapshots */
+	int64_t now;		      /* 0: time(2) */
+	int64_t root_expiry;	      /* seconds after now; 0: 365 days */
+	int64_t targets_expiry;	      /* 0: 90 days */
+	int64_t snapshot_expiry;      /* 0: 7 days */
+	int64_t timestamp_expiry;     /* 0: 1 day: short, an online key re-signs it */
+	bool no_consistent_snapshot;  /* default: consistent snapshots */
+	const char *offline_keys_dir; /* where root.pem and targets.pem go; NULL: DIR/keys */
 };
 
 /*
- * Create a repository in dir: keys/ROLE.pem (0600, one key per role),
+ * Create a repository in dir: keys/ROLE.pem (0600, one key per role; root
+ * and targets in o->offline_keys_dir instead when set, e.g. removable media),
  * metadata/ and targets/. Nothing is published until tt_tuf_repo_publish.
  */
 int tt_tuf_repo_create(const char *dir, const struct tt_tuf_repo_opts *o, struct tt_tuf_repo **out,
 		       struct tt_error *err);
-/* Open an existing repository (its latest published metadata and keys). */
-int tt_tuf_repo_open(const char *dir, int64_t now, struct tt_tuf_repo **out, struct tt_error *err);
+/*
+ * Open an existing repository: its latest published metadata, and the
+ * private keys found in offline_keys_dir (may be NULL), else in DIR/keys. A
+ * key found in neither (kept offline, not mounted) is no error until its role
+ * must be signed: then -ENOKEY, with a message naming the role and the
+ * directories searched. A rotated key is written where its role's keys go.
+ */
+int tt_tuf_repo_open(const char *dir, const char *offline_keys_dir, int64_t now,
+		     struct tt_tuf_repo **out, struct tt_error *err);
 /*
  * Add (or replace) a target: writes targets/HASH.NAME (and NAME without
  * consistent snapshots) and records length, sha256 and custom (may be NULL;
@@ -195,13 +204,21 @@ int tt_tuf_repo_add_target(struct tt_tuf_repo *r, const char *name, const void *
  * client never sees a timestamp before what it names).
  */
 int tt_tuf_repo_publish(struct tt_tuf_repo *r, struct tt_error *err);
+/*
+ * Remove target NAME from the targets metadata (-ENOENT when it is not
+ * there). Its file stays: clients holding an older snapshot may still fetch
+ * it by hash. Published with the next tt_tuf_repo_publish.
+ */
+int tt_tuf_repo_remove_target(struct tt_tuf_repo *r, const char *name, struct tt_error *err);
 /* Give ROLE a new version (and fresh expiry) at the next publish, changed or not. */
 int tt_tuf_repo_touch(struct tt_tuf_repo *r, const char *role, struct tt_error *err);
 /* Re-sign timestamp.json with the next version and a fresh expiry. */
 int tt_tuf_repo_timestamp(struct tt_tuf_repo *r, struct tt_error *err);
 /*
  * Rotate ROLE's key (root included: the new root is signed by the old and
- * the new root keys). Published with the next publish.
+ * the new root keys). The root key must be present (-ENOKEY otherwise): the
+ * new key goes into root's metadata. The new private key is written to the
+ * keys directory. Published with the next publish.
  */
 int tt_tuf_repo_rotate_key(struct tt_tuf_repo *r, const char *role, struct tt_error *err);
 

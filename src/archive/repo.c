@@ -17,6 +17,7 @@ static const int64_t default_expiry[NROLES] = {365 * 86400, 90 * 86400, 7 * 8640
 
 struct tt_tuf_repo {
 	char *dir, *mdir, *tdir, *kdir;
+	char *offline; /* where root.pem and targets.pem are kept, when not in kdir; or NULL */
 	int64_t now;
 	int64_t expiry[NROLES];
 	struct tt_tuf_key *keys[NROLES];
@@ -101,17 +102,43 @@ static json_t *new_root(const struct tt_tuf_repo *r, bool consistent_snapshot)
 	return s;
 }
 
-static void repo_paths(struct tt_tuf_repo *r, const char *dir)
+static void repo_paths(struct tt_tuf_repo *r, const char *dir, const char *offline_dir)
 {
 	r->dir = tt_xstrdup(dir);
 	r->mdir = tt_xasprintf("%s/metadata", dir);
 	r->tdir = tt_xasprintf("%s/targets", dir);
 	r->kdir = tt_xasprintf("%s/keys", dir);
+	r->offline = offline_dir ? tt_xstrdup(offline_dir) : NULL;
+}
+
+/* Root and targets sign rarely and matter most: with an offline directory they live there. */
+static bool offline_role(int role)
+{
+	return role == ROOT || role == TARGETS;
+}
+
+/* Where ROLE's key is written: the offline directory for root and targets when there is one. */
+static char *key_path(const struct tt_tuf_repo *r, int role)
+{
+	const char *d = r->offline && offline_role(role) ? r->offline : r->kdir;
+	return tt_xasprintf("%s/%s.pem", d, role_names[role]);
+}
+
+/* A role's private key is needed to sign it; an offline key may simply not be here. */
+static int need_key(const struct tt_tuf_repo *r, int role, struct tt_error *err)
+{
+	if (r->keys[role])
+		return 0;
+	return tt_error_set(err, -ENOKEY,
+			    "the %s key is not here (no %s.pem in %s%s%s): give the directory that "
+			    "holds it with --offline-keys",
+			    role_names[role], role_names[role], r->kdir, r->offline ? " or " : "",
+			    r->offline ? r->offline : "");
 }
 
 static int save_key(struct tt_tuf_repo *r, int role, struct tt_error *err)
 {
-	char *path = tt_xasprintf("%s/%s.pem", r->kdir, role_names[role]);
+	char *path = key_path(r, role);
 	int rc = tt_tuf_key_save_private(r->keys[role], path, err);
 	free(path);
 	return rc;
@@ -122,7 +149,7 @@ int tt_tuf_repo_create(const char *dir, const struct tt_tuf_repo_opts *o, struct
 {
 	struct tt_tuf_repo *r = tt_xcalloc(1, sizeof(*r));
 	*out = NULL;
-	repo_paths(r, dir);
+	repo_paths(r, dir, o->offline_keys_dir);
 	r->now = o->now ? o->now : (int64_t)time(NULL);
 	const int64_t e[NROLES] = {o->root_expiry, o->targets_expiry, o->snapshot_expiry,
 				   o->timestamp_expiry};
@@ -133,6 +160,8 @@ int tt_tuf_repo_create(const char *dir, const struct tt_tuf_repo_opts *o, struct
 		rc = tt_mkdir_p(r->tdir, 0755, err);
 	if (!rc)
 		rc = tt_mkdir_p(r->kdir, 0700, err);
+	if (!rc && r->offline)
+		rc = tt_mkdir_p(r->offline, 0700, err);
 	for (int i = 0; i < NROLES && !rc; i++) {
 		r->signed_[i] =
 		    i == ROOT ? new_root(r, !o->no_consistent_snapshot) : new_signed(r, i);
@@ -165,6 +194,9 @@ int tt_tuf_repo_write_role(struct tt_tuf_repo *r, const char *role, struct tt_er
 	int i = role_index(role);
 	if (i < 0)
 		return tt_error_set(err, -EINVAL, "no top-level role \"%s\"", role);
+	int krc = need_key(r, i, err);
+	if (krc)
+		return krc;
 	struct tt_tuf_key *keys[2] = {r->keys[i], r->old_root};
 	size_t n = i == ROOT && r->old_root ? 2 : 1;
 	char *text;
@@ -227,7 +259,11 @@ int tt_tuf_repo_timestamp(struct tt_tuf_repo *r, struct tt_error *err)
 
 int tt_tuf_repo_publish(struct tt_tuf_repo *r, struct tt_error *err)
 {
+	/* Every key first: a publish that stops halfway would leave targets ahead of snapshot. */
 	int rc = 0;
+	for (int i = 0; i < NROLES && !rc; i++)
+		if (r->dirty[i] || i == SNAPSHOT || i == TIMESTAMP)
+			rc = need_key(r, i, err);
 	if (r->dirty[ROOT])
 		rc = publish_role(r, ROOT, err);
 	if (!rc && r->dirty[TARGETS])
@@ -279,16 +315,56 @@ int tt_tuf_repo_add_target(struct tt_tuf_repo *r, const char *name, const void *
 	return 0;
 }
 
+int tt_tuf_repo_remove_target(struct tt_tuf_repo *r, const char *name, struct tt_error *err)
+{
+	json_t *targets = json_object_get(r->signed_[TARGETS], "targets");
+	if (!json_object_get(targets, name))
+		return tt_error_set(err, -ENOENT, "target \"%s\" is not in the archive", name);
+	json_object_del(targets, name);
+	r->dirty[TARGETS] = true;
+	return 0;
+}
+
+/* Drop from root's key list the keys of role's old key ids that no other role uses. */
+static void drop_role_keys(struct tt_tuf_repo *r, int role)
+{
+	json_t *roles = json_object_get(r->signed_[ROOT], "roles");
+	json_t *keys = json_object_get(r->signed_[ROOT], "keys");
+	json_t *ids =
+	    json_deep_copy(json_object_get(json_object_get(roles, role_names[role]), "keyids"));
+	size_t n;
+	json_t *id;
+	json_array_foreach(ids, n, id)
+	{
+		bool shared = false;
+		for (int j = 0; j < NROLES; j++) {
+			json_t *other =
+			    json_object_get(json_object_get(roles, role_names[j]), "keyids");
+			size_t m;
+			json_t *oid;
+			json_array_foreach(other, m, oid) shared |=
+			    j != role && json_equal(oid, id);
+		}
+		if (!shared)
+			json_object_del(keys, json_string_value(id));
+	}
+	json_decref(ids);
+}
+
 int tt_tuf_repo_rotate_key(struct tt_tuf_repo *r, const char *role, struct tt_error *err)
 {
 	int i = role_index(role);
 	struct tt_tuf_key *k;
 	if (i < 0)
 		return tt_error_set(err, -EINVAL, "no top-level role \"%s\"", role);
-	int rc = tt_tuf_key_generate(tt_tuf_key_type(r->keys[i]), &k, err);
+	/* The new root is signed by the root key (old and new, for root itself). */
+	int rc = need_key(r, ROOT, err);
 	if (rc)
 		return rc;
-	json_object_del(json_object_get(r->signed_[ROOT], "keys"), tt_tuf_key_id(r->keys[i]));
+	rc = tt_tuf_key_generate(tt_tuf_key_type(r->keys[i] ? r->keys[i] : r->keys[ROOT]), &k, err);
+	if (rc)
+		return rc;
+	drop_role_keys(r, i);
 	set_role_key(r, i, k);
 	if (i == ROOT && !r->old_root)
 		r->old_root = r->keys[i];
@@ -344,6 +420,7 @@ void tt_tuf_repo_free(struct tt_tuf_repo *r)
 	free(r->mdir);
 	free(r->tdir);
 	free(r->kdir);
+	free(r->offline);
 	free(r);
 }
 
@@ -368,17 +445,25 @@ static int load_role(struct tt_tuf_repo *r, int i, struct tt_error *err)
 	return rc;
 }
 
-int tt_tuf_repo_open(const char *dir, int64_t now, struct tt_tuf_repo **out, struct tt_error *err)
+int tt_tuf_repo_open(const char *dir, const char *offline_keys_dir, int64_t now,
+		     struct tt_tuf_repo **out, struct tt_error *err)
 {
 	struct tt_tuf_repo *r = tt_xcalloc(1, sizeof(*r));
 	*out = NULL;
-	repo_paths(r, dir);
+	repo_paths(r, dir, offline_keys_dir);
 	r->now = now ? now : (int64_t)time(NULL);
 	int rc = 0;
 	for (int i = 0; i < NROLES && !rc; i++) {
-		char *path = tt_xasprintf("%s/%s.pem", r->kdir, role_names[i]);
+		char *path =
+		    r->offline ? tt_xasprintf("%s/%s.pem", r->offline, role_names[i]) : NULL;
+		if (!path || !tt_path_exists(path)) {
+			free(path);
+			path = tt_xasprintf("%s/%s.pem", r->kdir, role_names[i]);
+		}
 		r->expiry[i] = default_expiry[i];
-		rc = tt_tuf_key_load_private(path, &r->keys[i], err);
+		/* A key kept elsewhere (offline) is only needed when its role is signed. */
+		if (tt_path_exists(path))
+			rc = tt_tuf_key_load_private(path, &r->keys[i], err);
 		free(path);
 		if (!rc)
 			rc = load_role(r, i, err);

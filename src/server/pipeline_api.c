@@ -608,7 +608,7 @@ static int archive_add(const char *repo, const char *target, const struct job_fa
 	r = f->module_path ? tt_read_file(f->module_path, &data, &len, err)
 			   : tt_error_set(err, -ENOENT, "the job has no module");
 	if (r == 0)
-		r = tt_tuf_repo_open(repo, 0, &rp, err);
+		r = tt_tuf_repo_open(repo, NULL, 0, &rp, err);
 	if (r == 0)
 		r = tt_tuf_repo_add_target(rp, target, data, len, custom, err);
 	if (r == 0)
@@ -628,7 +628,7 @@ static int archive_remove(const char *repo, const char *target, bool *removed, s
 	if (r < 0)
 		return r;
 	struct tt_tuf_repo *rp = NULL;
-	r = tt_tuf_repo_open(repo, 0, &rp, err);
+	r = tt_tuf_repo_open(repo, NULL, 0, &rp, err);
 	json_t *targets =
 	    r == 0 ? json_object_get(tt_tuf_repo_signed(rp, "targets"), "targets") : NULL;
 	if (r == 0 && json_object_get(targets, target)) {

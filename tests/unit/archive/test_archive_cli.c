@@ -106,6 +106,83 @@ static void test_archive_command(void **state)
 	free(mod);
 }
 
+static char *file_text(const char *path)
+{
+	char *text = NULL;
+	size_t len;
+	assert_int_equal(tt_read_file(path, &text, &len, NULL), 0);
+	return text;
+}
+
+/*
+ * Root and targets keys on an "offline" medium: the online side re-signs the
+ * timestamp alone, is refused (before writing anything) what needs an offline
+ * key, and with the medium given adds, removes and rotates keys; every
+ * state verifies from 1.root.json through the rotated roots.
+ */
+static void test_archive_offline_keys_rotate_remove(void **state)
+{
+	(void)state;
+	char *arch = tt_xasprintf("%s/archive-offline", dir);
+	char *offline = tt_xasprintf("%s/offline-media", dir);
+	char *mod = tt_xasprintf("%s/fix2.ko", dir);
+	char *ts = tt_xasprintf("%s/metadata/timestamp.json", arch);
+	char *root2 = tt_xasprintf("%s/metadata/2.root.json", arch);
+	char *root3 = tt_xasprintf("%s/metadata/3.root.json", arch);
+	assert_int_equal(tt_write_file_atomic(mod, "module2", 7, NULL), 0);
+	char *saved = exe;
+	exe = tuxtape;
+	expect(0, NULL, (const char *[]){"archive", "init", arch, "--offline-keys", offline, NULL});
+	char *p = tt_xasprintf("%s/root.pem", offline);
+	assert_true(tt_path_exists(p));
+	free(p);
+	p = tt_xasprintf("%s/keys/root.pem", arch);
+	assert_false(tt_path_exists(p));
+	free(p);
+	/* Online only: the timestamp is fine, anything signed by targets is not. */
+	expect(0, NULL, (const char *[]){"archive", "timestamp", arch, NULL});
+	char *before = file_text(ts);
+	expect(1, "the targets key is not here",
+	       (const char *[]){"archive", "add", arch, mod, NULL});
+	expect(1, "the root key is not here",
+	       (const char *[]){"archive", "rotate", arch, "timestamp", NULL});
+	char *after = file_text(ts);
+	assert_string_equal(before, after); /* refused before anything was written */
+	free(before);
+	free(after);
+	/* With the medium: add, rotate the timestamp key, then root itself. */
+	expect(0, NULL,
+	       (const char *[]){"archive", "add", arch, mod, "--name", "k/fix2.ko",
+				"--offline-keys", offline, NULL});
+	expect(0, "new timestamp key",
+	       (const char *[]){"archive", "rotate", arch, "timestamp", "--offline-keys", offline,
+				NULL});
+	assert_true(tt_path_exists(root2));
+	expect(0, "\"k/fix2.ko\"", (const char *[]){"archive", "verify", arch, "--json", NULL});
+	expect(
+	    0, "new root key",
+	    (const char *[]){"archive", "rotate", arch, "root", "--offline-keys", offline, NULL});
+	assert_true(tt_path_exists(root3));
+	expect(0, "verified, 1 target", (const char *[]){"archive", "verify", arch, NULL});
+	/* Remove: gone from the metadata, and a name not there is an error. */
+	expect(0, NULL,
+	       (const char *[]){"archive", "remove", arch, "k/fix2.ko", "--offline-keys", offline,
+				NULL});
+	expect(0, "verified, 0 target", (const char *[]){"archive", "verify", arch, NULL});
+	expect(1, "is not in the archive",
+	       (const char *[]){"archive", "remove", arch, "k/fix2.ko", "--offline-keys", offline,
+				NULL});
+	expect(2, "ROLE is root, targets", (const char *[]){"archive", "rotate", arch, "x", NULL});
+	expect(2, "remove needs DIR and NAME", (const char *[]){"archive", "remove", arch, NULL});
+	exe = saved;
+	free(root2);
+	free(root3);
+	free(ts);
+	free(arch);
+	free(offline);
+	free(mod);
+}
+
 static void test_failures(void **state)
 {
 	(void)state;
@@ -169,6 +246,7 @@ int main(void)
 	    cmocka_unit_test(test_init_refresh_download),
 	    cmocka_unit_test(test_failures),
 	    cmocka_unit_test(test_archive_command),
+	    cmocka_unit_test(test_archive_offline_keys_rotate_remove),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
