@@ -10,8 +10,9 @@
 #
 #   bench/bench-server.sh [BUILD_DIR [all|sqlite|postgresql]]
 #   env: SECONDS_PER_RUN (10), RUNS (3), HOSTS (1000), CONNECTIONS (64),
-#        SERVER_THREADS (2), WRK_THREADS (1), SERVE_ARGS (more `tuxtape serve`
-#        options, e.g. --group-commit)
+#        SERVER_THREADS (the server's default: one per CPU with SQLite, four
+#        per CPU with PostgreSQL), WRK_THREADS (1), SERVE_ARGS (more `tuxtape
+#        serve` options, e.g. --group-commit)
 set -euo pipefail
 build=${1:-build}
 backends=${2:-all}
@@ -21,7 +22,7 @@ seconds=${SECONDS_PER_RUN:-10}
 runs=${RUNS:-3}
 hosts=${HOSTS:-1000}
 connections=${CONNECTIONS:-64}
-server_threads=${SERVER_THREADS:-2}
+server_threads=${SERVER_THREADS:-}
 wrk_threads=${WRK_THREADS:-1}
 
 if ! command -v wrk >/dev/null; then
@@ -36,7 +37,7 @@ measure() {
 	local admin port pid
 	admin=$("$exe" --db "$store" -q server token create --role admin --name bench)
 	"$exe" --db "$store" serve --insecure-http --listen 127.0.0.1 --port 0 \
-		--threads "$server_threads" ${SERVE_ARGS:-} 2>"$tmp/serve-$name.log" &
+		${server_threads:+--threads "$server_threads"} ${SERVE_ARGS:-} 2>"$tmp/serve-$name.log" &
 	pid=$!
 	for _ in $(seq 50); do
 		grep -q "listening on" "$tmp/serve-$name.log" 2>/dev/null && break
@@ -82,7 +83,7 @@ measure() {
 	p99_median=$(printf '%s\n' "${p99s[@]}" | sort -g | sed -n "$(((runs + 1) / 2))p")
 	printf '%-11s %8s heartbeats/s  p99 %7s ms  (median of %d runs of %ss; %d hosts, %d connections, %s server threads; %s heartbeats stored)\n' \
 		"$name" "$rate_median" "$p99_median" "$runs" "$seconds" "$hosts" "$connections" \
-		"$server_threads" "$beats"
+		"${server_threads:-default}" "$beats"
 	printf '%-11s %8s us of server CPU per heartbeat (%s heartbeats/s per fully used core)\n' \
 		"" "$cpu_us" "$((1000000 / (cpu_us > 0 ? cpu_us : 1)))"
 	if [ "$name" = sqlite ]; then

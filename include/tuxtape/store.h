@@ -22,6 +22,9 @@ struct tt_store;
 /* The schema version this build writes; older stores are migrated on open. */
 #define TT_STORE_SCHEMA_VERSION 6
 
+/* True for a libpq URL (postgresql://, postgres://), false for a SQLite file path. */
+bool tt_store_location_is_postgresql(const char *location);
+
 /*
  * Open (creating if needed) the store at location: a file path, "sqlite:PATH",
  * or a libpq URL "postgresql://..." / "postgres://..." (the database must

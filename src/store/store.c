@@ -89,6 +89,11 @@ static bool is_pg_url(const char *location)
 	       strncmp(location, "postgres://", 11) == 0;
 }
 
+bool tt_store_location_is_postgresql(const char *location)
+{
+	return location && is_pg_url(location);
+}
+
 static int open_db(const char *location, struct tt_db **db, struct tt_error *err)
 {
 	if (is_pg_url(location))
