@@ -16,6 +16,15 @@ const tokens = JSON.parse(process.env.TT_TOKENS);
 const cve = process.env.TT_CVE;
 const profile = process.env.TT_PROFILE;
 const kernel = process.env.TT_KERNEL;
+// The fake run uploads a stub patch and fake steps answer in seconds; the real
+// one uploads a patch for the kernel and a `tuxtape worker --server` builds and
+// boots it under QEMU. These say what to upload and what to expect in the logs.
+const patchText = process.env.TT_PATCH_TEXT ||
+  '--- a/fs/a.c\n+++ b/fs/a.c\n@@ -1,3 +1,5 @@\n int a(int x)\n {\n+\tif (x < 0)\n+\t\treturn 0;\n';
+const patchMark = process.env.TT_PATCH_MARK || 'fs/a.c';
+const buildMark = process.env.TT_BUILD_MARK || 'fake build';
+const testMark = process.env.TT_TEST_MARK || 'boot test';
+const jobSeconds = Number(process.env.TT_JOB_SECONDS || '60');
 
 let dialogs = 0; // an alert() would mean a title's <script> ran
 
@@ -72,9 +81,10 @@ async function authorFlow(browser) {
 
   await page.setInputFiles('#patch-file', {
     name: 'fix.patch', mimeType: 'text/x-diff',
-    buffer: Buffer.from('--- a/fs/a.c\n+++ b/fs/a.c\n@@ -1,3 +1,5 @@\n int a(int x)\n {\n+\tif (x < 0)\n+\t\treturn 0;\n'),
+    buffer: Buffer.from(patchText),
   });
-  await page.waitForFunction(() => document.getElementById('patch-text').value.includes('fs/a.c'));
+  await page.waitForFunction((mark) => document.getElementById('patch-text').value.includes(mark),
+    patchMark);
   await page.fill('#message', 'livepatch: guard the negative index');
   await page.fill('#kernels', kernel);
   await Promise.all([page.waitForURL(/\/ui\/cve\//), page.click('#upload')]);
@@ -83,9 +93,11 @@ async function authorFlow(browser) {
   const jobId = (await jobLink.textContent()).trim();
   await shot(page, '05-cve-uploaded');
 
-  await waitForJob(page, jobId, 'passed', 60);
-  check((await page.textContent('#build-log')).includes('fake build'), 'the build log is shown');
-  check((await page.textContent('#test-log')).includes('boot test'), 'the test log is shown');
+  await waitForJob(page, jobId, 'passed', jobSeconds);
+  check((await page.textContent('#build-log')).includes(buildMark),
+    'the build log is shown (with "' + buildMark + '")');
+  check((await page.textContent('#test-log')).includes(testMark),
+    'the test log is shown (with "' + testMark + '")');
   check(!(await page.isVisible('#approve')), 'the author gets no approve button');
   check(await page.isVisible('#approve-refused'), 'the author is told why');
   await shot(page, '06-job-passed');
