@@ -4,8 +4,10 @@
 
 For each patch of lpfix/index.tsv: `tuxtape patch build --debian ABI --json`,
 then, when it built, `tuxtape patch test --kernel ABI --json` with the modules
-its fix lives in preloaded (a livepatch of module code patches nothing until
-the module is there). One row per fix: built, loaded, transition done, clean
+its fix lives in loaded after the livepatch (--load-after): the harder order,
+where the livepatch must load without its target module and the livepatch
+core patches the module as it loads (--preload-modules: loaded before, the
+other order). One row per fix: built, loaded, transition done, clean
 kernel log, or the specific reason it stopped. The success rate counts the
 fixes that went all the way (the issue's target: 80 %).
 
@@ -71,8 +73,8 @@ def build(exe, abi, cve, patch, work):
     return row
 
 
-def boot(exe, abi, row, work):
-    preloads = [x for o in row["objects"] if o != "vmlinux" for x in ("--preload", o)]
+def boot(exe, abi, row, work, order):
+    preloads = [x for o in row["objects"] if o != "vmlinux" for x in (order, o)]
     start = time.monotonic()
     p = subprocess.run([exe, "patch", "test", "--kernel", abi, "--json", "--workdir",
                         os.path.join(work, "boot-" + os.path.basename(row["ko"])), *preloads,
@@ -122,6 +124,8 @@ def main():
     ap.add_argument("--only", action="append", default=[], help="just this CVE (repeatable)")
     ap.add_argument("--json", help="write the rows here as JSON")
     ap.add_argument("--keep", help="keep modules and boot logs in this directory")
+    ap.add_argument("--preload-modules", action="store_true",
+                    help="load the fixes' modules before the livepatch, not after")
     a = ap.parse_args()
     lpfix = lpfix_dir()
     if not os.path.isfile(os.path.join(lpfix, "index.tsv")):
@@ -140,7 +144,8 @@ def main():
         row.update(build(a.tuxtape, a.abi, cve,
                          os.path.join(lpfix, "patches", cve + ".patch"), work))
         if row["build_exit"] == 0:
-            boot(a.tuxtape, a.abi, row, work)
+            boot(a.tuxtape, a.abi, row, work,
+                 "--preload" if a.preload_modules else "--load-after")
         rows.append(row)
         state = "pass" if row.get("pass") else row.get("reason", "?")
         print(f"[{i}/{len(index)}] {cve}: {state}", flush=True)

@@ -34,7 +34,8 @@ static const char test_usage[] =
     "                          [--check SCRIPT] [--keep-loaded] [--timeout SECONDS]\n"
     "                          [--transition-timeout SECONDS] [--memory MB]\n"
     "                          [--append ARGS] [--workdir DIR] [--busybox FILE]\n"
-    "                          [--qemu PROGRAM] [--preload MODULE]... [--json]\n"
+    "                          [--qemu PROGRAM] [--preload MODULE]...\n"
+    "                          [--load-after MODULE]... [--json]\n"
     "\n"
     "Boots the target kernel under qemu-system-x86_64 with TCG (no KVM needed) and\n"
     "an initramfs built for the run: a static busybox, the modules and a generated\n"
@@ -75,6 +76,12 @@ static const char test_usage[] =
     "                         crc32c: the module of that name, or crc32c_generic);\n"
     "                         modules the kernel requests at run time by other\n"
     "                         aliases are not followed: name them too\n"
+    "  --load-after MODULE    load this module (repeatable, as --preload) after the\n"
+    "                         patches are enabled, before the check: the livepatch\n"
+    "                         core must patch a module as it loads. After all\n"
+    "                         loads, each patch's objects (vmlinux, modules) are\n"
+    "                         read from /sys/kernel/livepatch/NAME/OBJ/patched; an\n"
+    "                         object that is loaded but not patched fails the test\n"
     "  --keep-loaded          do not disable, re-check or remove the modules\n"
     "  --timeout SECONDS      kill QEMU after this long (default 300)\n"
     "  --transition-timeout SECONDS\n"
@@ -181,6 +188,7 @@ static int patch_kernel(struct cli *cli, int argc, char **argv)
 struct test_args {
 	const char *abi;
 	struct tt_strv preload; /* --preload arguments: module names or .ko files */
+	struct tt_strv late;	/* --load-after arguments, the same */
 	struct tt_boot_opts o;
 	bool json;
 };
@@ -205,12 +213,21 @@ static json_t *strv_json(const struct tt_strv *sv)
 
 static json_t *module_json(const struct tt_boot_module *m)
 {
+	json_t *objects = json_object();
+	for (size_t i = 0; i < m->objects.n; i++) {
+		const char *eq = strrchr(m->objects.v[i], '=');
+		if (eq)
+			json_object_setn_new(objects, m->objects.v[i],
+					     (size_t)(eq - m->objects.v[i]),
+					     json_boolean(eq[1] == '1'));
+	}
 	return json_pack(
-	    "{s:s, s:o, s:b, s:b, s:o, s:o, s:o, s:o, s:o, s:b, s:o, s:o}", "name", m->name, "path",
-	    cli_json_str(m->path), "preload", m->preload, "loaded", m->load_rc == 0,
-	    "insmod_status", json_rc(m->load_rc), "insmod_output", cli_json_str(m->load_output),
-	    "enabled", m->enabled < 0 ? json_null() : json_boolean(m->enabled == 1),
-	    "transition_finished", json_state(m->transition), "unpatch_transition_finished",
+	    "{s:s, s:o, s:b, s:b, s:o, s:b, s:o, s:o, s:o, s:o, s:o, s:b, s:o, s:o}", "name",
+	    m->name, "path", cli_json_str(m->path), "preload", m->preload, "loaded_after", m->late,
+	    "objects", objects, "loaded", m->load_rc == 0, "insmod_status", json_rc(m->load_rc),
+	    "insmod_output", cli_json_str(m->load_output), "enabled",
+	    m->enabled < 0 ? json_null() : json_boolean(m->enabled == 1), "transition_finished",
+	    json_state(m->transition), "unpatch_transition_finished",
 	    json_state(m->unpatch_transition), "replaced", m->replaced, "rmmod_status",
 	    json_rc(m->rmmod_rc), "kernel_messages", strv_json(&m->kernel_msgs));
 }
@@ -245,12 +262,15 @@ static const char *yes_no(int v, const char *yes, const char *no, const char *un
 static void module_print(const struct tt_boot_module *m, bool unload)
 {
 	if (m->preload && m->load_rc == 0) {
-		printf("  %-20s preloaded\n", m->name);
+		printf("  %-20s %s\n", m->name, m->late ? "loaded after the patches" : "preloaded");
 		return; /* its kernel messages are not about the patch */
 	}
 	if (m->load_rc != 0) {
 		printf("  %-20s NOT LOADED%s (insmod exit %d)\n", m->name,
-		       m->preload ? " (preload)" : "", m->load_rc);
+		       m->late	    ? " (after the patches)"
+		       : m->preload ? " (preload)"
+				    : "",
+		       m->load_rc);
 		if (m->load_output)
 			printf("      %s\n", m->load_output);
 	} else {
@@ -268,6 +288,12 @@ static void module_print(const struct tt_boot_module *m, bool unload)
 			       yes_no(m->unpatch_transition, "finished", "NOT FINISHED", "-"),
 			       yes_no(m->rmmod_rc, "ok", "FAILED", "-"));
 		putchar('\n');
+		if (m->objects.n) {
+			fputs("      objects (=1 patched):", stdout);
+			for (size_t i = 0; i < m->objects.n; i++)
+				printf(" %s", m->objects.v[i]);
+			putchar('\n');
+		}
 	}
 	for (size_t i = 0; i < m->kernel_msgs.n; i++)
 		printf("      kernel: %s\n", m->kernel_msgs.v[i]);
@@ -342,6 +368,7 @@ static int test_parse(struct test_args *a, int argc, char **argv)
 					     {"busybox", required_argument, NULL, 'b'},
 					     {"qemu", required_argument, NULL, 'q'},
 					     {"preload", required_argument, NULL, 'p'},
+					     {"load-after", required_argument, NULL, 'L'},
 					     {"json", no_argument, NULL, 'j'},
 					     {"help", no_argument, NULL, 'h'},
 					     {0}};
@@ -395,6 +422,9 @@ static int test_parse(struct test_args *a, int argc, char **argv)
 		case 'p':
 			tt_strv_push(&a->preload, optarg);
 			break;
+		case 'L':
+			tt_strv_push(&a->late, optarg);
+			break;
 		case 'h':
 			fputs(test_usage, stdout);
 			return EXIT_OK;
@@ -415,26 +445,46 @@ static int test_parse(struct test_args *a, int argc, char **argv)
 	return -1;
 }
 
-/* --preload: a .ko as given, or a module of the Debian kernel with its dependencies. */
-static int test_preloads(struct test_args *a, const struct tt_debian_kernel *k,
-			 struct tt_strv *paths)
+/*
+ * --preload and --load-after: a .ko as given, or a module of the Debian kernel
+ * with its dependencies, appended to paths unless `skip` (the preloads, for
+ * --load-after) already has them.
+ */
+static int test_module_paths(struct test_args *a, const char *option, const struct tt_strv *args,
+			     const struct tt_debian_kernel *k, const struct tt_strv *skip,
+			     struct tt_strv *paths)
 {
-	for (size_t i = 0; i < a->preload.n; i++) {
-		const char *p = a->preload.v[i];
+	for (size_t i = 0; i < args->n; i++) {
+		const char *p = args->v[i];
 		size_t l = strlen(p);
 		struct tt_error err = {0};
+		struct tt_strv found = TT_STRV_INIT;
 		if (l > 3 && strcmp(p + l - 3, ".ko") == 0) {
-			tt_strv_push(paths, p);
+			tt_strv_push(&found, p);
 		} else if (!a->abi) {
-			cli_error("--preload %s: a module name needs --kernel ABI (or give a .ko)",
+			cli_error("%s %s: a module name needs --kernel ABI (or give a .ko)", option,
 				  p);
 			return EXIT_USAGE;
-		} else if (tt_debian_module_paths(k, p, paths, &err) < 0) {
-			cli_error("--preload %s: %s", p, err.msg);
+		} else if (tt_debian_module_paths(k, p, &found, &err) < 0) {
+			cli_error("%s %s: %s", option, p, err.msg);
+			tt_strv_free(&found);
 			return EXIT_NOT_RUN;
 		}
+		for (size_t j = 0; j < found.n; j++)
+			if (!(skip && tt_strv_contains(skip, found.v[j])) &&
+			    !tt_strv_contains(paths, found.v[j]))
+				tt_strv_push(paths, found.v[j]);
+		tt_strv_free(&found);
 	}
 	return -1;
+}
+
+static struct tt_initramfs_module *initramfs_modules(const struct tt_strv *paths)
+{
+	struct tt_initramfs_module *m = tt_xcalloc(paths->n + 1, sizeof(*m));
+	for (size_t i = 0; i < paths->n; i++)
+		m[i].path = paths->v[i];
+	return m;
 }
 
 static int test_boot(struct test_args *a)
@@ -465,19 +515,24 @@ static int test_run(struct test_args *a, struct tt_initramfs_module *mods, int n
 		}
 		a->o.vmlinuz = k.vmlinuz;
 	}
-	struct tt_strv paths = TT_STRV_INIT;
-	int code = test_preloads(a, &k, &paths);
-	struct tt_initramfs_module *pre = tt_xcalloc(paths.n + 1, sizeof(*pre));
-	for (size_t i = 0; i < paths.n; i++)
-		pre[i].path = paths.v[i];
+	struct tt_strv paths = TT_STRV_INIT, late_paths = TT_STRV_INIT;
+	int code = test_module_paths(a, "--preload", &a->preload, &k, NULL, &paths);
+	if (code < 0)
+		code = test_module_paths(a, "--load-after", &a->late, &k, &paths, &late_paths);
+	struct tt_initramfs_module *pre = initramfs_modules(&paths);
+	struct tt_initramfs_module *late = initramfs_modules(&late_paths);
 	a->o.initramfs.preload = pre;
 	a->o.initramfs.n_preload = paths.n;
+	a->o.initramfs.late = late;
+	a->o.initramfs.n_late = late_paths.n;
 	a->o.initramfs.modules = mods;
 	a->o.initramfs.n_modules = (size_t)n;
 	if (code < 0)
 		code = test_boot(a);
 	free(pre);
+	free(late);
 	tt_strv_free(&paths);
+	tt_strv_free(&late_paths);
 	tt_debian_kernel_free(&k);
 	return code;
 }
@@ -495,6 +550,7 @@ static int patch_test(struct cli *cli, int argc, char **argv)
 	code = test_run(&a, mods, n);
 	free(mods);
 	tt_strv_free(&a.preload);
+	tt_strv_free(&a.late);
 	return code;
 }
 

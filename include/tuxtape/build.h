@@ -92,6 +92,10 @@ struct tt_initramfs_spec {
 	/* loaded first, in this order: modules the patches need, e.g. their target */
 	const struct tt_initramfs_module *preload;
 	size_t n_preload;
+	/* loaded after the patches are enabled: a livepatch of a module must patch it as
+	 * it loads ("applying patch ... to loading module") */
+	const struct tt_initramfs_module *late;
+	size_t n_late;
 	const char *check;	/* optional script, run as `check patched|unpatched` */
 	bool unload;		/* disable each patch, check again, rmmod */
 	int transition_timeout; /* seconds to wait for a transition; <= 0: 30 */
@@ -147,6 +151,8 @@ struct tt_boot_module {
 	char *name;
 	char *path;		    /* the .ko on the host (tt_boot_test fills it), or NULL */
 	bool preload;		    /* a module loaded for the patches, not a patch */
+	bool late;		    /* ... loaded after the patches (preload is set too) */
+	struct tt_strv objects;	    /* a patch's klp_objects after all loads: "rds=1" (patched) */
 	int load_rc;		    /* insmod's exit status; -1: never tried */
 	char *load_output;	    /* what insmod printed, or NULL */
 	struct tt_strv kernel_msgs; /* kernel log lines naming the module */

@@ -188,7 +188,11 @@ bool tt_klp_symtab_has_exports(const struct tt_klp_symtab *s);
 bool tt_klp_symtab_has_object(const struct tt_klp_symtab *s, const char *objname);
 bool tt_klp_symtab_defines(const struct tt_klp_symtab *s, const char *objname, const char *name);
 
-/* Exported to modules (Module.symvers); *module is "vmlinux" or the exporting module. */
+/*
+ * Exported to modules (Module.symvers); *module is "vmlinux" or the exporting
+ * module's name as the livepatch core spells it (KBUILD_MODNAME: "rds" for
+ * net/rds/rds, '-' written '_').
+ */
 bool tt_klp_symtab_exported(const struct tt_klp_symtab *s, const char *name, const char **module);
 
 /*

@@ -77,14 +77,17 @@ static int boot_run(const struct tt_boot_opts *o, const char *dir, struct tt_boo
 {
 	struct tt_strv names = TT_STRV_INIT;
 	struct tt_initramfs_spec spec = o->initramfs;
-	size_t n = spec.n_modules, np = spec.n_preload;
-	struct tt_initramfs_module *mods = tt_xcalloc(n + np + 1, sizeof(*mods));
+	size_t n = spec.n_modules, np = spec.n_preload, nl = spec.n_late;
+	struct tt_initramfs_module *mods = tt_xcalloc(n + np + nl + 1, sizeof(*mods));
 	spec.modules = mods;
 	spec.preload = mods + n;
+	spec.late = mods + n + np;
 	_cleanup_free_ char *initrd = tt_xasprintf("%s/initrd.gz", dir);
 	int rc = boot_names(o->initramfs.modules, n, mods, &names, err);
 	if (rc == 0)
 		rc = boot_names(o->initramfs.preload, np, mods + n, &names, err);
+	if (rc == 0)
+		rc = boot_names(o->initramfs.late, nl, mods + n + np, &names, err);
 	if (rc == 0)
 		rc = tt_initramfs_build(&spec, initrd, err);
 	struct tt_run_result res = {0};
@@ -92,7 +95,7 @@ static int boot_run(const struct tt_boot_opts *o, const char *dir, struct tt_boo
 		rc = boot_qemu(o, initrd, &res, err);
 	if (rc == 0) {
 		tt_boot_parse(res.out, res.out_len, r);
-		boot_paths(r, mods, n + np);
+		boot_paths(r, mods, n + np + nl);
 		r->timed_out = res.timed_out;
 		r->seconds = res.seconds;
 		tt_boot_verdict(r, spec.check != NULL, spec.unload);

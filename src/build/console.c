@@ -108,7 +108,18 @@ static void console_marker(struct tt_boot_result *r, const char *text, bool *in_
 			r->check_unpatched_rc = atoi(rest);
 	} else if (n >= 3 && strcmp(word, "LOADED") == 0)
 		console_module(r, name)->load_rc = atoi(rest);
-	else if (n >= 3 && strcmp(word, "PRELOADED") == 0) {
+	else if (n >= 3 && strcmp(word, "LATE-LOADED") == 0) {
+		struct tt_boot_module *m = console_module(r, name);
+		m->preload = m->late = true;
+		m->load_rc = atoi(rest);
+	} else if (n >= 3 && strcmp(word, "OBJECT") == 0) {
+		char obj[128] = "";
+		int patched = 0;
+		if (sscanf(rest, "%127s %d", obj, &patched) == 2) {
+			char *entry = tt_xasprintf("%s=%d", obj, patched);
+			tt_strv_push_owned(&console_module(r, name)->objects, entry);
+		}
+	} else if (n >= 3 && strcmp(word, "PRELOADED") == 0) {
 		struct tt_boot_module *m = console_module(r, name);
 		m->preload = true;
 		m->load_rc = atoi(rest);
@@ -251,6 +262,29 @@ static const char *verdict_load_why(const struct tt_boot_module *m)
 	return m->load_output ? m->load_output : "no message";
 }
 
+/* The module of this name was loaded in the guest (vmlinux always is). */
+static bool verdict_loaded(const struct tt_boot_result *r, const char *name, size_t len)
+{
+	if (len == 7 && strncmp(name, "vmlinux", 7) == 0)
+		return true;
+	for (size_t i = 0; i < r->n_mods; i++)
+		if (r->mods[i].load_rc == 0 && strlen(r->mods[i].name) == len &&
+		    strncmp(r->mods[i].name, name, len) == 0)
+			return true;
+	return false;
+}
+
+/* Every object of an enabled patch whose code is loaded must be patched. */
+static void verdict_objects(struct tt_boot_result *r, const struct tt_boot_module *m)
+{
+	for (size_t i = 0; m->enabled == 1 && !m->replaced && i < m->objects.n; i++) {
+		const char *o = m->objects.v[i], *eq = strrchr(o, '=');
+		if (eq && strcmp(eq, "=0") == 0 && verdict_loaded(r, o, (size_t)(eq - o)))
+			verdict_reason(r, "%s: its object %.*s is loaded but not patched", m->name,
+				       (int)(eq - o), o);
+	}
+}
+
 static void verdict_module(struct tt_boot_result *r, const struct tt_boot_module *m,
 			   bool expect_unload)
 {
@@ -260,10 +294,13 @@ static void verdict_module(struct tt_boot_result *r, const struct tt_boot_module
 	}
 	if (m->load_rc != 0) {
 		verdict_reason(r, "%s %s (insmod exit %d): %s", m->name,
-			       m->preload ? "could not be preloaded" : "did not load", m->load_rc,
-			       verdict_load_why(m));
+			       m->late	    ? "could not be loaded after the patches"
+			       : m->preload ? "could not be preloaded"
+					    : "did not load",
+			       m->load_rc, verdict_load_why(m));
 		return;
 	}
+	verdict_objects(r, m);
 	if (m->preload)
 		return; /* not a patch: no livepatch state, stays loaded */
 	if (m->enabled < 0)
@@ -321,6 +358,7 @@ void tt_boot_result_free(struct tt_boot_result *r)
 		free(r->mods[i].path);
 		free(r->mods[i].load_output);
 		tt_strv_free(&r->mods[i].kernel_msgs);
+		tt_strv_free(&r->mods[i].objects);
 	}
 	free(r->mods);
 	for (size_t i = 0; i < r->n_issues; i++) {

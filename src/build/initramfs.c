@@ -57,6 +57,18 @@ static const char init_prelude[] =
     "\ttimeout $T sh /check $1 2>&1; rc=$?\n"
     "\techo; echo \"TUXTAPE:CHECK $1 $rc\"\n"
     "}\n"
+    "# A module loaded after the patches: the livepatch core patches it as it loads.\n"
+    "late() {\n"
+    "\tout=$(insmod /lib/tuxtape/$1.ko 2>&1); rc=$?\n"
+    "\techo \"TUXTAPE:LATE-LOADED $1 $rc\"; say \"INSMOD $1\" \"$out\"\n"
+    "}\n"
+    "# Each patch's objects (vmlinux, modules) and whether they are patched now.\n"
+    "objects() {\n"
+    "\tfor p in $loaded; do for f in $LP/$p/*/patched; do\n"
+    "\t\t[ -f \"$f\" ] || continue; o=${f%/patched}\n"
+    "\t\techo \"TUXTAPE:OBJECT $p ${o##*/} $(cat $f)\"\n"
+    "\tdone; done\n"
+    "}\n"
     "# After every load: is each patch still there? An atomic-replace patch loaded\n"
     "# later disables (0) and then removes (gone) the ones it replaces.\n"
     "after_loads() {\n"
@@ -94,6 +106,9 @@ char *tt_initramfs_init_script(const struct tt_initramfs_spec *spec)
 		tt_buf_addf(&b, "load %s\n", spec->modules[i].name);
 	if (spec->n_modules > 1)
 		tt_buf_adds(&b, "after_loads\n");
+	for (size_t i = 0; i < spec->n_late; i++)
+		tt_buf_addf(&b, "late %s\n", spec->late[i].name);
+	tt_buf_adds(&b, "objects\n");
 	if (spec->check)
 		tt_buf_adds(&b, "check patched\n");
 	if (spec->unload) {
@@ -181,7 +196,8 @@ static int initramfs_fill(const struct tt_initramfs_spec *spec, struct tt_buf *c
 		rc = initramfs_add_file(cpio, "bin/busybox", busybox, 0755, err);
 	if (rc < 0)
 		return tt_error_prefix(err, "initramfs needs a static busybox (busybox-static): ");
-	if ((rc = initramfs_add_modules(cpio, spec->preload, spec->n_preload, err)) < 0 ||
+	if ((rc = initramfs_add_modules(cpio, spec->late, spec->n_late, err)) < 0 ||
+	    (rc = initramfs_add_modules(cpio, spec->preload, spec->n_preload, err)) < 0 ||
 	    (rc = initramfs_add_modules(cpio, spec->modules, spec->n_modules, err)) < 0)
 		return rc;
 	if (spec->check && (rc = initramfs_add_file(cpio, "check", spec->check, 0755, err)) < 0)

@@ -376,8 +376,21 @@ static bool parse_symvers_line(struct tt_klp_symtab *s, const char *line, size_t
 		s->cap_exports = s->cap_exports ? s->cap_exports * 2 : 4096;
 		s->exports = tt_xrealloc(s->exports, s->cap_exports * sizeof(*s->exports));
 	}
-	s->exports[s->nexports++] =
-	    (struct kexport){keep(s, f[1], flen[1]), keep(s, f[2], flen[2])};
+	/*
+	 * The module column is a path since Linux 5.x ("net/rds/rds"); livepatch
+	 * objects are named by KBUILD_MODNAME: the base name, '-' written '_'.
+	 */
+	const char *base = f[2];
+	for (const char *p = f[2]; p < f[2] + flen[2]; p++)
+		if (*p == '/')
+			base = p + 1;
+	char module[256];
+	size_t mlen = (size_t)(f[2] + flen[2] - base);
+	if (mlen == 0 || mlen >= sizeof(module))
+		return false;
+	for (size_t i = 0; i < mlen; i++)
+		module[i] = base[i] == '-' ? '_' : base[i];
+	s->exports[s->nexports++] = (struct kexport){keep(s, f[1], flen[1]), keep(s, module, mlen)};
 	return true;
 }
 

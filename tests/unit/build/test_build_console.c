@@ -243,6 +243,35 @@ static void test_replaced_patch(void **state)
 	tt_boot_result_free(&r);
 }
 
+/* A module loaded after the patch: its object must read patched=1. */
+static void test_module_loaded_after_patch(void **state)
+{
+	struct tt_boot_result r;
+	parse_text("TUXTAPE:BEGIN\n"
+		   "TUXTAPE:LOADED lp 0\nTUXTAPE:ENABLED lp 1\nTUXTAPE:TRANSITION lp 0\n"
+		   "TUXTAPE:LATE-LOADED rds 0\n"
+		   "TUXTAPE:OBJECT lp rds 1\n"
+		   "[    1.88] livepatch: applying patch 'lp' to loading module 'rds'\n"
+		   "TUXTAPE:END\n",
+		   &r);
+	assert_true(r.mods[1].late && r.mods[1].preload);
+	assert_int_equal(r.mods[0].objects.n, 1);
+	assert_string_equal(r.mods[0].objects.v[0], "rds=1");
+	assert_true(r.pass);
+	tt_boot_result_free(&r);
+	/* Loaded but not patched, and a late module that failed: both reasons. */
+	parse_text("TUXTAPE:BEGIN\n"
+		   "TUXTAPE:LOADED lp 0\nTUXTAPE:ENABLED lp 1\nTUXTAPE:TRANSITION lp 0\n"
+		   "TUXTAPE:LATE-LOADED rds 0\nTUXTAPE:LATE-LOADED xfs 1\n"
+		   "TUXTAPE:OBJECT lp rds 0\nTUXTAPE:OBJECT lp xfs 0\n"
+		   "TUXTAPE:END\n",
+		   &r);
+	assert_true(has_reason(&r, "lp: its object rds is loaded but not patched"));
+	assert_false(has_reason(&r, "its object xfs")); /* not loaded: nothing to patch */
+	assert_true(has_reason(&r, "xfs could not be loaded after the patches"));
+	tt_boot_result_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -255,6 +284,7 @@ int main(void)
 	    cmocka_unit_test(test_livepatch_errors_and_false_alarms),
 	    cmocka_unit_test(test_preloads),
 	    cmocka_unit_test(test_replaced_patch),
+	    cmocka_unit_test(test_module_loaded_after_patch),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

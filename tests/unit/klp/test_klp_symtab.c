@@ -130,17 +130,20 @@ static void test_module_symvers(void **state)
 	(void)state;
 	struct tt_klp_symtab *s = tt_klp_symtab_new();
 	assert_false(tt_klp_symtab_has_exports(s));
-	char *p =
-	    write_tmp("Module.symvers", "0x4c9d28b0\tphys_base\tvmlinux\tEXPORT_SYMBOL\t\n"
-					"0x01234567\txfs_thing\tfs/xfs/xfs\tEXPORT_SYMBOL_GPL\t\n"
-					"0x89abcdef\tns_sym\tvmlinux\tEXPORT_SYMBOL_GPL\tNS\n");
+	char *p = write_tmp("Module.symvers",
+			    "0x4c9d28b0\tphys_base\tvmlinux\tEXPORT_SYMBOL\t\n"
+			    "0x01234567\txfs_thing\tfs/xfs/xfs\tEXPORT_SYMBOL_GPL\t\n"
+			    "0x89abcdef\tns_sym\tvmlinux\tEXPORT_SYMBOL_GPL\tNS\n"
+			    "0x11111111\tfoo_sym\tdrivers/x/foo-bar\tEXPORT_SYMBOL\t\n");
 	struct tt_error err = {0};
 	assert_int_equal(tt_klp_symtab_load_symvers(s, p, &err), 0);
 	const char *mod = NULL;
 	assert_true(tt_klp_symtab_exported(s, "phys_base", &mod));
 	assert_string_equal(mod, "vmlinux");
 	assert_true(tt_klp_symtab_exported(s, "xfs_thing", &mod));
-	assert_string_equal(mod, "fs/xfs/xfs");
+	assert_string_equal(mod, "xfs"); /* as KBUILD_MODNAME, which names the klp_object */
+	assert_true(tt_klp_symtab_exported(s, "foo_sym", &mod));
+	assert_string_equal(mod, "foo_bar");
 	assert_true(tt_klp_symtab_exported(s, "ns_sym", NULL));
 	assert_false(tt_klp_symtab_exported(s, "seq_put_decimal_ull_width", &mod));
 	free(p);
