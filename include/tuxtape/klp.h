@@ -292,7 +292,10 @@ int tt_klp_postlink_stats(const char *ko_path, struct tt_klp_postlink_stats *sta
 /*
  * The undefined symbol tt_klp_emit writes for a reference to be
  * livepatch-relocated, and its inverse. Its shape is private to this
- * module and tt_klp_postlink; exposed for tests and messages.
+ * module and tt_klp_postlink; exposed for tests and messages. objname is the
+ * object the symbol lives in, or "OBJ:SYMOBJ" when the relocation belongs to
+ * object OBJ (applied when OBJ loads) but the symbol to another module
+ * SYMOBJ (an export of a module OBJ depends on).
  */
 char *tt_klp_placeholder_name(const char *objname, const char *name, unsigned long sympos);
 bool tt_klp_placeholder_parse(const char *sym, char **objname, char **name, unsigned long *sympos);

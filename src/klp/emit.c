@@ -346,14 +346,28 @@ static size_t external_symbol(struct emitter *e, const struct kelf_sym *t, const
 	const char *objname = e->o->objname, *module;
 	const char *name = t->twin ? t->twin->name : t->name;
 	bool is_vmlinux = strcmp(objname, "vmlinux") == 0;
+	_cleanup_free_ char *cross = NULL;
 	if (!t->sec) {
 		/*
-		 * Exported by vmlinux, or by another module than the patched one
-		 * (the patched module's own exports go through the livepatch core,
-		 * which can wait for that module to load).
+		 * Exported by vmlinux: linked by name, it is always there. Exported by
+		 * a module, the patched one or one it depends on: a livepatch
+		 * relocation applied when the patched module loads, so the livepatch
+		 * itself loads without either (a by-name link would make it depend on
+		 * them, and finit_module loads no dependencies).
 		 */
-		if (exported(e, name, &module) && (is_vmlinux || strcmp(module, objname) != 0))
+		bool exp = exported(e, name, &module);
+		if (exp && (is_vmlinux || strcmp(module, "vmlinux") == 0))
 			return out_sym_add(e, name, STB_GLOBAL, STT_NOTYPE, NULL, 0, 0);
+		if (exp && strcmp(module, objname) != 0) {
+			unsigned long pos;
+			if (!sympos_of(e, module, name, user, &pos))
+				return SIZE_MAX;
+			cross = tt_xasprintf("%s:%s", objname, module);
+			char *ph = tt_klp_placeholder_name(cross, name, pos);
+			size_t i = out_sym_add(e, ph, STB_WEAK, STT_NOTYPE, NULL, 0, 0);
+			free(ph);
+			return i;
+		}
 		objname = owner_of_undefined(e, name);
 	} else if (t->type == STT_SECTION) {
 		emit_refuse(e,

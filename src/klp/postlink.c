@@ -25,7 +25,9 @@
 #define SHF_RELA_LIVEPATCH 0x00100000
 
 struct placeholder {
-	char *objname, *name;
+	char *objname; /* the object whose .klp.rela section holds the relocation */
+	char *symobj;  /* the object the symbol is looked up in, when another one */
+	char *name;
 	unsigned long pos;
 	bool is_one; /* this symbol is a placeholder */
 };
@@ -82,6 +84,11 @@ static int find_symtab(struct ko *k)
 		struct placeholder *p = &k->ph[i];
 		p->is_one = name && s.st_shndx == SHN_UNDEF &&
 			    tt_klp_placeholder_parse(name, &p->objname, &p->name, &p->pos);
+		char *colon = p->is_one ? strchr(p->objname, ':') : NULL;
+		if (colon) {
+			p->symobj = tt_xstrdup(colon + 1);
+			*colon = '\0';
+		}
 		/* ELF puts locals first: sh_info is the first global. */
 		if ((GELF_ST_BIND(s.st_info) == STB_LOCAL) != (i < k->first_global) && i)
 			return tt_error_set(
@@ -107,7 +114,8 @@ static int rename_placeholders(struct ko *k)
 		GElf_Sym s;
 		gelf_getsym(k->syms, (int)i, &s);
 		s.st_name = (uint32_t)b.len;
-		tt_buf_addf(&b, ".klp.sym.%s.%s,%lu", k->ph[i].objname, k->ph[i].name,
+		tt_buf_addf(&b, ".klp.sym.%s.%s,%lu",
+			    k->ph[i].symobj ? k->ph[i].symobj : k->ph[i].objname, k->ph[i].name,
 			    k->ph[i].pos);
 		tt_buf_addc(&b, '\0');
 		s.st_shndx = SHN_LIVEPATCH;
@@ -289,6 +297,7 @@ int tt_klp_postlink_stats(const char *ko_path, struct tt_klp_postlink_stats *sta
 	close(fd);
 	for (size_t i = 0; i < k.nsyms; i++) {
 		free(k.ph[i].objname);
+		free(k.ph[i].symobj);
 		free(k.ph[i].name);
 	}
 	free(k.ph);

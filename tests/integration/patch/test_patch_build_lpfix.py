@@ -16,12 +16,13 @@ fix's own module. The cumulative patch must take over (the earlier one is
 reported replaced and leaves /sys/kernel/livepatch), carry every changed
 function of the five fixes, and unpatch and unload cleanly.
 
-A fix inside a loadable module (CVE-2026-46053, net/rds/rdma.c): its
-livepatch is loaded before rds, with `patch test --load-after rds`, so the
-module must load without rds (the rds symbols it uses, exported ones
-included, are livepatch relocations), and the livepatch core must patch rds
-as it loads: "applying patch ... to loading module 'rds'", and rds's object
-reads patched=1.
+Fixes inside loadable modules (CVE-2026-46053 in rds, CVE-2026-53268 in
+nf_conntrack_irc, which also calls exports of nf_conntrack): their
+livepatches are loaded before the modules, with `patch test --load-after`,
+so they must load without them (the modules' symbols they use, exported ones
+included, are livepatch relocations), and the livepatch core must patch each
+module as it loads ("applying patch ... to loading module ..."; the object
+reads patched=1).
 
 Skips (exit 77), saying why, when ../shared/data/lpfix is absent or the
 Debian packages cannot be downloaded.
@@ -171,34 +172,47 @@ def test_cumulative(exe, lpfix, earlier_ko, tmp):
           f"{(t['check'].get('output') or '').strip()}")
 
 
-MODULE_FIX = "CVE-2026-46053"  # net/rds/rdma.c, in the rds module
+# Fixes inside loadable modules: CVE -> (module, livepatch name). The irc fix also calls
+# exports of nf_conntrack, a module its module depends on.
+MODULE_FIXES = {"CVE-2026-46053": ("rds", "lp_rds"),
+                "CVE-2026-53268": ("nf_conntrack_irc", "lp_irc")}
 
 
-def test_module_loaded_later(exe, lpfix, tmp):
-    ko = os.path.join(tmp, "lp_rds.ko")
-    p = run(exe, "patch", "build", "--debian", ABI, "--name", "lp_rds", "-o", ko, "--json",
-            os.path.join(lpfix, "patches", MODULE_FIX + ".patch"))
-    r = json.loads(p.stdout) if p.stdout.strip() else {}
-    objnames = sorted({o["objname"] for o in r.get("objects", []) if o["changed"]})
-    check(p.returncode == 0 and objnames == ["rds"],
-          f"{MODULE_FIX}: built as a patch of the rds module: {objnames} {p.stderr.strip()[-200:]}")
-    if p.returncode != 0:
+def test_modules_loaded_later(exe, lpfix, tmp):
+    kos = []
+    for cve, (module, name) in MODULE_FIXES.items():
+        ko = os.path.join(tmp, name + ".ko")
+        p = run(exe, "patch", "build", "--debian", ABI, "--name", name, "-o", ko, "--json",
+                os.path.join(lpfix, "patches", cve + ".patch"))
+        r = json.loads(p.stdout) if p.stdout.strip() else {}
+        objnames = sorted({o["objname"] for o in r.get("objects", []) if o["changed"]})
+        check(p.returncode == 0 and objnames == [module],
+              f"{cve}: built as a patch of {module}: {objnames} {p.stderr.strip()[-200:]}")
+        if p.returncode == 0:
+            kos.append(ko)
+    if len(kos) != len(MODULE_FIXES):
         return
+    symbols = run("readelf", "-sW", kos[1]).stdout
+    check(".klp.sym.nf_conntrack.nf_ct_expect_init,0" in symbols,
+          "nf_conntrack's export used by the irc fix is a livepatch relocation")
     start = time.monotonic()
-    p = run(exe, "patch", "test", "--kernel", ABI, "--json", "--load-after", "rds", ko)
-    print(f"boot with rds loaded after the patch: {time.monotonic() - start:.1f} s, "
+    late = [x for module, _ in MODULE_FIXES.values() for x in ("--load-after", module)]
+    p = run(exe, "patch", "test", "--kernel", ABI, "--json", *late, *kos)
+    print(f"boot with the modules loaded after the patches: {time.monotonic() - start:.1f} s, "
           f"exit {p.returncode}")
     t = json.loads(p.stdout) if p.stdout.strip() else {"pass": False, "reasons": [p.stderr],
                                                         "modules": []}
     mods = {m["name"]: m for m in t["modules"]}
-    lp, rds = mods.get("lp_rds", {}), mods.get("rds", {})
-    check(t["pass"], f"{MODULE_FIX}: the boot test passes: {t['reasons']}")
-    check(lp.get("loaded") and rds.get("loaded_after") and rds.get("loaded"),
-          "the livepatch loads without rds, and rds loads after it")
-    check(lp.get("objects") == {"rds": True}, f"rds is patched as it loads: {lp.get('objects')}")
-    check(any("applying patch 'lp_rds' to loading module 'rds'" in m
-              for m in lp.get("kernel_messages", [])),
-          "the kernel says it applied the patch to the loading module")
+    check(t["pass"], f"the boot test passes: {t['reasons']}")
+    for module, name in MODULE_FIXES.values():
+        lp, target = mods.get(name, {}), mods.get(module, {})
+        check(lp.get("loaded") and target.get("loaded_after") and target.get("loaded"),
+              f"{name} loads without {module}, and {module} loads after it")
+        check(lp.get("objects") == {module: True},
+              f"{module} is patched as it loads: {lp.get('objects')}")
+        check(any(f"applying patch '{name}' to loading module '{module}'" in m
+                  for m in lp.get("kernel_messages", [])),
+              f"the kernel says it applied {name} to the loading {module}")
 
 
 def main():
@@ -219,7 +233,7 @@ def main():
             boot_all(exe, kos)
         if kos and kos[0].endswith("cve_2026_43492.ko"):
             test_cumulative(exe, lpfix, kos[0], tmp)
-        test_module_loaded_later(exe, lpfix, tmp)
+        test_modules_loaded_later(exe, lpfix, tmp)
     print(f"{len(passes)} passed, {len(failures)} failed, {time.monotonic() - start:.0f} s")
     return 1 if failures else 0
 

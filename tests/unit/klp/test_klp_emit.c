@@ -445,6 +445,41 @@ static void test_module_code_references_its_module_through_klp(void **state)
 	emitted_free(&x);
 }
 
+/*
+ * Module code that calls exports: vmlinux's by name, its own module's and a
+ * module's it depends on through livepatch relocations, so the livepatch
+ * loads before either (Module.symvers names modules by path).
+ */
+static void test_module_exports_become_klp_relocations(void **state)
+{
+	(void)state;
+	static const char orig[] = "extern int vm_fn(int);\nextern int own_fn(int);\n"
+				   "extern int dep_fn(int);\n"
+				   "int target(int x) { return vm_fn(x) + own_fn(x); }\n";
+	static const char patched[] =
+	    "extern int vm_fn(int);\nextern int own_fn(int);\n"
+	    "extern int dep_fn(int);\n"
+	    "int target(int x) { return vm_fn(x) + own_fn(x) + dep_fn(x); }\n";
+	static const char sv[] = "0x11111111\t__fentry__\tvmlinux\tEXPORT_SYMBOL\t\n"
+				 "0x1\tvm_fn\tvmlinux\tEXPORT_SYMBOL\t\n"
+				 "0x2\town_fn\tnet/netfilter/nf_conntrack_irc\tEXPORT_SYMBOL\t\n"
+				 "0x3\tdep_fn\tnet/netfilter/nf_conntrack\tEXPORT_SYMBOL_GPL\t\n";
+	struct emitted x;
+	emit_pair_in(&x, "nf_conntrack_irc", "expfx", orig, patched, NULL, sv);
+	if (x.rc)
+		fail_msg("%s", x.err.msg);
+	struct obj o;
+	obj_open(&o, x.out);
+	GElf_Sym s;
+	assert_true(symbol(&o, "vm_fn", &s, NULL));
+	assert_true(symbol(&o, "__tt_klp_sym.nf_conntrack_irc.own_fn,0", &s, NULL));
+	assert_true(symbol(&o, "__tt_klp_sym.nf_conntrack_irc:nf_conntrack.dep_fn,0", &s, NULL));
+	assert_false(symbol(&o, "own_fn", &s, NULL));
+	assert_false(symbol(&o, "dep_fn", &s, NULL));
+	obj_close(&o);
+	emitted_free(&x);
+}
+
 /* A pr_debug()-like descriptor: a variable in __dyndbg whose key a jump entry uses. */
 #define DYNDBG_FIXTURE(n)                                                                          \
 	"struct desc { const char *fmt; long pad[5]; int key; int flags; };\n"                     \
@@ -650,6 +685,7 @@ int main(void)
 	    cmocka_unit_test(test_postlink_writes_klp_relocation_sections_and_symbols),
 	    cmocka_unit_test(test_glue_names_each_function_and_object),
 	    cmocka_unit_test(test_glue_wires_hooks),
+	    cmocka_unit_test(test_module_exports_become_klp_relocations),
 	    cmocka_unit_test(test_placeholder_names_round_trip),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
