@@ -252,41 +252,38 @@ static int parse_operands(int argc, char **argv, int nargs, const char *what, co
 	return -1;
 }
 
-/* publish and timestamp: DIR and --offline-keys. */
-static int run_resign(int argc, char **argv, bool timestamp_only)
+/* A change to an opened archive before it is published; operands follow DIR. */
+typedef int (*repo_change)(struct tt_tuf_repo *r, char **operands, struct tt_error *err);
+
+/* Re-signing targets with a fresh expiry means touching it: a new version. */
+static int touch_targets(struct tt_tuf_repo *r, char **operands, struct tt_error *err)
 {
-	const char *keys = NULL;
-	int code = parse_operands(
-	    argc, argv, 0, timestamp_only ? "timestamp needs DIR" : "publish needs DIR", &keys);
-	if (code >= 0)
-		return code;
-	struct tt_error err = {0};
-	struct tt_tuf_repo *r = NULL;
-	int rc = tt_tuf_repo_open(argv[optind], keys, 0, &r, &err);
-	/* Re-signing targets with a fresh expiry means touching it: a new version. */
-	if (!rc && !timestamp_only)
-		rc = tt_tuf_repo_touch(r, "targets", &err);
-	if (!rc && !timestamp_only)
-		rc = tt_tuf_repo_publish(r, &err);
-	if (!rc && timestamp_only)
-		rc = tt_tuf_repo_timestamp(r, &err);
-	tt_tuf_repo_free(r);
-	return rc ? fail(&err) : EXIT_OK;
+	(void)operands;
+	return tt_tuf_repo_touch(r, "targets", err);
 }
 
-static int run_remove(int argc, char **argv)
+static int remove_target(struct tt_tuf_repo *r, char **operands, struct tt_error *err)
+{
+	return tt_tuf_repo_remove_target(r, operands[0], err);
+}
+
+/*
+ * DIR, nargs operands and --offline-keys: open the archive, apply change,
+ * then publish (or, without a change, re-sign the timestamp alone).
+ */
+static int change_repo(int argc, char **argv, int nargs, const char *usage, repo_change change)
 {
 	const char *keys = NULL;
-	int code = parse_operands(argc, argv, 1, "remove needs DIR and NAME", &keys);
+	int code = parse_operands(argc, argv, nargs, usage, &keys);
 	if (code >= 0)
 		return code;
 	struct tt_error err = {0};
 	struct tt_tuf_repo *r = NULL;
 	int rc = tt_tuf_repo_open(argv[optind], keys, 0, &r, &err);
+	if (!rc && change)
+		rc = change(r, argv + optind + 1, &err);
 	if (!rc)
-		rc = tt_tuf_repo_remove_target(r, argv[optind + 1], &err);
-	if (!rc)
-		rc = tt_tuf_repo_publish(r, &err);
+		rc = change ? tt_tuf_repo_publish(r, &err) : tt_tuf_repo_timestamp(r, &err);
 	tt_tuf_repo_free(r);
 	return rc ? fail(&err) : EXIT_OK;
 }
@@ -433,11 +430,12 @@ int cmd_archive(struct cli *cli, int argc, char **argv)
 	if (!strcmp(sub, "add"))
 		return run_add(argc - 1, argv + 1);
 	if (!strcmp(sub, "publish"))
-		return run_resign(argc - 1, argv + 1, false);
+		return change_repo(argc - 1, argv + 1, 0, "publish needs DIR", touch_targets);
 	if (!strcmp(sub, "timestamp"))
-		return run_resign(argc - 1, argv + 1, true);
+		return change_repo(argc - 1, argv + 1, 0, "timestamp needs DIR", NULL);
 	if (!strcmp(sub, "remove"))
-		return run_remove(argc - 1, argv + 1);
+		return change_repo(argc - 1, argv + 1, 1, "remove needs DIR and NAME",
+				   remove_target);
 	if (!strcmp(sub, "rotate"))
 		return run_rotate(argc - 1, argv + 1);
 	if (!strcmp(sub, "verify"))

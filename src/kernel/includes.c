@@ -74,31 +74,27 @@ static void add_edge(struct inc_graph *g, size_t from, size_t to)
 	n->edges[n->n_edges++] = to;
 }
 
-/* The system include directories of kbuild for x86-like arches, in search order. */
+/* kbuild's <...> search path, in order: ROOT[/arch/ARCH]/SUB, ROOT the source or O= tree. */
+static const struct {
+	bool in_obj;	 /* generated: in the O= tree */
+	bool under_arch; /* below arch/SRCARCH */
+	const char *sub;
+} system_dirs[] = {
+    {false, true, "include"},	    {true, true, "include/generated"},
+    {false, false, "include"},	    {true, false, "include"},
+    {false, true, "include/uapi"},  {true, true, "include/generated/uapi"},
+    {false, false, "include/uapi"}, {true, false, "include/generated/uapi"},
+};
+
+/* The i-th place kbuild looks for <name>, or NULL past the last. */
 static char *system_candidate(const struct tt_include_paths *p, size_t i, const char *name)
 {
-	const char *arch = p->arch ? p->arch : "x86";
-	const char *obj = p->obj_dir ? p->obj_dir : p->source_root;
-	switch (i) {
-	case 0:
-		return tt_xasprintf("%s/arch/%s/include/%s", p->source_root, arch, name);
-	case 1:
-		return tt_xasprintf("%s/arch/%s/include/generated/%s", obj, arch, name);
-	case 2:
-		return tt_xasprintf("%s/include/%s", p->source_root, name);
-	case 3:
-		return tt_xasprintf("%s/include/%s", obj, name);
-	case 4:
-		return tt_xasprintf("%s/arch/%s/include/uapi/%s", p->source_root, arch, name);
-	case 5:
-		return tt_xasprintf("%s/arch/%s/include/generated/uapi/%s", obj, arch, name);
-	case 6:
-		return tt_xasprintf("%s/include/uapi/%s", p->source_root, name);
-	case 7:
-		return tt_xasprintf("%s/include/generated/uapi/%s", obj, name);
-	default:
+	if (i >= sizeof(system_dirs) / sizeof(*system_dirs))
 		return NULL;
-	}
+	const char *root = system_dirs[i].in_obj && p->obj_dir ? p->obj_dir : p->source_root;
+	return tt_xasprintf("%s%s%s/%s/%s", root, system_dirs[i].under_arch ? "/arch/" : "",
+			    system_dirs[i].under_arch ? (p->arch ? p->arch : "x86") : "",
+			    system_dirs[i].sub, name);
 }
 
 /*
