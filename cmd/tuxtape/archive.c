@@ -15,7 +15,8 @@
 
 static const char archive_usage[] =
     "Usage: tuxtape archive init DIR [--key-type TYPE] [--no-consistent-snapshot]\n"
-    "                   [--offline-keys KEYDIR]\n"
+    "                   [--root-keys N --root-threshold T]\n"
+    "                   [--targets-keys N --targets-threshold T] [--offline-keys KEYDIR]\n"
     "       tuxtape archive add DIR FILE [--name NAME] [--kernel-release R]\n"
     "                   [--build-id ID] [--patch-version N] [--cve CVE-ID]...\n"
     "                   [--atomic-replace] [--tier TIER] [--offline-keys KEYDIR]\n"
@@ -58,6 +59,13 @@ static const char archive_usage[] =
     "  --offline-keys KEYDIR\n"
     "                      where root.pem and targets.pem are kept\n"
     "  --key-type TYPE     ed25519 (default), ecdsa (P-256) or rsa (PSS, 3072 bits)\n"
+    "  --root-keys N, --root-threshold T\n"
+    "                      init: N root keys (at most 8: root.pem, root-2.pem, ...),\n"
+    "                      T of them needed to sign a root (default 1 and 1); keep\n"
+    "                      them apart, e.g. one medium per keyholder, and give the\n"
+    "                      directory holding at least T with --offline-keys\n"
+    "  --targets-keys N, --targets-threshold T\n"
+    "                      init: the same for the targets role\n"
     "  --no-consistent-snapshot\n"
     "                      plain file names (targets.json, NAME): only for servers\n"
     "                      that cannot keep old versions\n"
@@ -111,12 +119,27 @@ static int run_init(int argc, char **argv)
 	static const struct option opts[] = {{"key-type", required_argument, NULL, 'k'},
 					     {"no-consistent-snapshot", no_argument, NULL, 'n'},
 					     {"offline-keys", required_argument, NULL, 'K'},
+					     {"root-keys", required_argument, NULL, 'R'},
+					     {"root-threshold", required_argument, NULL, 'r'},
+					     {"targets-keys", required_argument, NULL, 'G'},
+					     {"targets-threshold", required_argument, NULL, 'g'},
 					     {NULL, 0, NULL, 0}};
 	struct tt_tuf_repo_opts o = {.keytype = TT_TUF_KEY_ED25519};
+	unsigned *counts[128] = {['R'] = &o.root_keys,
+				 ['r'] = &o.root_threshold,
+				 ['G'] = &o.targets_keys,
+				 ['g'] = &o.targets_threshold};
 	int c;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (c == 'k' && parse_keytype(optarg, &o.keytype))
 			return usage_error("--key-type is ed25519, ecdsa or rsa");
+		if (c > 0 && c < 128 && counts[c]) {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+			if (*end || v < 1 || v > 8)
+				return usage_error("key counts and thresholds are 1 to 8");
+			*counts[c] = (unsigned)v;
+		}
 		if (c == 'n')
 			o.no_consistent_snapshot = true;
 		if (c == 'K')

@@ -173,6 +173,10 @@ struct tt_tuf_repo_opts {
 	int64_t timestamp_expiry;     /* 0: 1 day: short, an online key re-signs it */
 	bool no_consistent_snapshot;  /* default: consistent snapshots */
 	const char *offline_keys_dir; /* where root.pem and targets.pem go; NULL: DIR/keys */
+	/* Root and targets may have several keys (at most 8), threshold of them signing;
+	 * 0 means 1. The others have one key. */
+	unsigned root_keys, root_threshold;
+	unsigned targets_keys, targets_threshold;
 };
 
 /*
@@ -225,7 +229,11 @@ int tt_tuf_repo_rotate_key(struct tt_tuf_repo *r, const char *role, struct tt_er
 /* For tests and tools: the `signed` object of a role (borrowed, mutable) and its keys. */
 json_t *tt_tuf_repo_signed(struct tt_tuf_repo *r, const char *role);
 struct tt_tuf_key *tt_tuf_repo_key(struct tt_tuf_repo *r, const char *role);
-/* Sign ROLE's current `signed` as is (no version bump) and write its files. */
+/*
+ * Sign ROLE's current `signed` as is (no version bump) with the role's keys
+ * that are here, and write its files. The threshold is publish's to check:
+ * tests use this to write under-signed metadata.
+ */
 int tt_tuf_repo_write_role(struct tt_tuf_repo *r, const char *role, struct tt_error *err);
 const char *tt_tuf_repo_metadata_dir(const struct tt_tuf_repo *r);
 const char *tt_tuf_repo_targets_dir(const struct tt_tuf_repo *r);

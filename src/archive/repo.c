@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The repository side: one key per top-level role, signing, and publishing
+ * The repository side: the keys of each top-level role (one, or N with a
+ * threshold of T for root and targets), signing, and publishing
  * with consistent snapshots (spec section 6.2: N.ROLE.json and HASH.NAME are
  * never overwritten, timestamp.json is written last), so a plain web server
  * serving the directory always offers a consistent set.
@@ -15,13 +16,18 @@ enum { ROOT, TARGETS, SNAPSHOT, TIMESTAMP, NROLES };
 static const char *const role_names[NROLES] = {"root", "targets", "snapshot", "timestamp"};
 static const int64_t default_expiry[NROLES] = {365 * 86400, 90 * 86400, 7 * 86400, 86400};
 
+#define MAX_ROLE_KEYS 8
+
 struct tt_tuf_repo {
 	char *dir, *mdir, *tdir, *kdir;
-	char *offline; /* where root.pem and targets.pem are kept, when not in kdir; or NULL */
+	char *offline; /* where root and targets keys are kept, when not in kdir; or NULL */
 	int64_t now;
 	int64_t expiry[NROLES];
-	struct tt_tuf_key *keys[NROLES];
-	struct tt_tuf_key *old_root; /* signs the next root too, after a rotation (5.3.4) */
+	/* Slot k of a role is ROLE.pem (k = 0) or ROLE-(k+1).pem; NULL when not here (offline). */
+	struct tt_tuf_key *keys[NROLES][MAX_ROLE_KEYS];
+	size_t nkeys[NROLES]; /* the role's keys, here or not */
+	/* The root keys before a rotation: they sign the next root too (5.3.4). */
+	struct tt_tuf_key *old_root[MAX_ROLE_KEYS];
 	json_t *signed_[NROLES];
 	bool dirty[NROLES];
 	struct tt_buf bytes[NROLES]; /* the last file written per role */
@@ -85,12 +91,45 @@ static json_t *new_signed(const struct tt_tuf_repo *r, int role)
 	return s;
 }
 
-static void set_role_key(struct tt_tuf_repo *r, int role, struct tt_tuf_key *k)
+/* Root lists the role's keys (all present: just made) and its threshold. */
+static void set_role_keys(struct tt_tuf_repo *r, int role, int threshold)
 {
-	json_t *root = r->signed_[ROOT];
-	json_object_set_new(json_object_get(root, "keys"), tt_tuf_key_id(k), tt_tuf_key_to_json(k));
+	json_t *root = r->signed_[ROOT], *ids = json_array();
+	for (size_t k = 0; k < r->nkeys[role]; k++) {
+		struct tt_tuf_key *key = r->keys[role][k];
+		json_object_set_new(json_object_get(root, "keys"), tt_tuf_key_id(key),
+				    tt_tuf_key_to_json(key));
+		json_array_append_new(ids, json_string(tt_tuf_key_id(key)));
+	}
 	json_object_set_new(json_object_get(root, "roles"), role_names[role],
-			    json_pack("{s:[s], s:i}", "keyids", tt_tuf_key_id(k), "threshold", 1));
+			    json_pack("{s:o, s:i}", "keyids", ids, "threshold", threshold));
+}
+
+static json_t *role_json(const struct tt_tuf_repo *r, int role)
+{
+	return json_object_get(json_object_get(r->signed_[ROOT], "roles"), role_names[role]);
+}
+
+static int role_threshold(const struct tt_tuf_repo *r, int role)
+{
+	json_int_t t = json_integer_value(json_object_get(role_json(r, role), "threshold"));
+	return t > 0 ? (int)t : 1;
+}
+
+/* The role's keys that are here and that root lists for it. */
+static size_t present_keys(const struct tt_tuf_repo *r, int role, struct tt_tuf_key **out)
+{
+	json_t *ids = json_object_get(role_json(r, role), "keyids"), *id;
+	size_t n = 0, j;
+	for (size_t k = 0; k < r->nkeys[role]; k++) {
+		struct tt_tuf_key *key = r->keys[role][k];
+		bool listed = false;
+		json_array_foreach(ids, j, id) listed |=
+		    key && !strcmp(json_string_value(id), tt_tuf_key_id(key));
+		if (listed)
+			out[n++] = key;
+	}
+	return n;
 }
 
 static json_t *new_root(const struct tt_tuf_repo *r, bool consistent_snapshot)
@@ -117,30 +156,60 @@ static bool offline_role(int role)
 	return role == ROOT || role == TARGETS;
 }
 
-/* Where ROLE's key is written: the offline directory for root and targets when there is one. */
-static char *key_path(const struct tt_tuf_repo *r, int role)
+/* Key slot k's file in dir: ROLE.pem, ROLE-2.pem, ... */
+static char *key_file(const char *dir, int role, size_t k)
 {
-	const char *d = r->offline && offline_role(role) ? r->offline : r->kdir;
-	return tt_xasprintf("%s/%s.pem", d, role_names[role]);
+	return k ? tt_xasprintf("%s/%s-%zu.pem", dir, role_names[role], k + 1)
+		 : tt_xasprintf("%s/%s.pem", dir, role_names[role]);
 }
 
-/* A role's private key is needed to sign it; an offline key may simply not be here. */
+/* Where ROLE's keys are written: the offline directory for root and targets when there is one. */
+static char *key_path(const struct tt_tuf_repo *r, int role, size_t k)
+{
+	return key_file(r->offline && offline_role(role) ? r->offline : r->kdir, role, k);
+}
+
+/* A role's private keys, threshold of them, are needed to sign it; offline ones may not be here. */
 static int need_key(const struct tt_tuf_repo *r, int role, struct tt_error *err)
 {
-	if (r->keys[role])
+	struct tt_tuf_key *here[MAX_ROLE_KEYS];
+	size_t n = present_keys(r, role, here);
+	int t = role_threshold(r, role);
+	if (n >= (size_t)t)
 		return 0;
+	if (r->nkeys[role] <= 1)
+		return tt_error_set(err, -ENOKEY,
+				    "the %s key is not here (no %s.pem in %s%s%s): give the "
+				    "directory that holds it with --offline-keys",
+				    role_names[role], role_names[role], r->kdir,
+				    r->offline ? " or " : "", r->offline ? r->offline : "");
 	return tt_error_set(err, -ENOKEY,
-			    "the %s key is not here (no %s.pem in %s%s%s): give the directory that "
-			    "holds it with --offline-keys",
-			    role_names[role], role_names[role], r->kdir, r->offline ? " or " : "",
+			    "the %s role is signed by %d of its %zu keys and %zu are here (%s.pem, "
+			    "%s-2.pem, ... in %s%s%s): give the directory that holds them with "
+			    "--offline-keys",
+			    role_names[role], t, r->nkeys[role], n, role_names[role],
+			    role_names[role], r->kdir, r->offline ? " or " : "",
 			    r->offline ? r->offline : "");
 }
 
-static int save_key(struct tt_tuf_repo *r, int role, struct tt_error *err)
+static int save_keys(struct tt_tuf_repo *r, int role, struct tt_error *err)
 {
-	char *path = key_path(r, role);
-	int rc = tt_tuf_key_save_private(r->keys[role], path, err);
-	free(path);
+	int rc = 0;
+	for (size_t k = 0; !rc && k < r->nkeys[role]; k++) {
+		char *path = key_path(r, role, k);
+		rc = tt_tuf_key_save_private(r->keys[role][k], path, err);
+		free(path);
+	}
+	return rc;
+}
+
+/* N new keys for a role, of the type of its first key here (or root's). */
+static int generate_keys(struct tt_tuf_repo *r, int role, enum tt_tuf_keytype type,
+			 struct tt_tuf_key **out, struct tt_error *err)
+{
+	int rc = 0;
+	for (size_t k = 0; !rc && k < r->nkeys[role]; k++)
+		rc = tt_tuf_key_generate(type, &out[k], err);
 	return rc;
 }
 
@@ -162,16 +231,28 @@ int tt_tuf_repo_create(const char *dir, const struct tt_tuf_repo_opts *o, struct
 		rc = tt_mkdir_p(r->kdir, 0700, err);
 	if (!rc && r->offline)
 		rc = tt_mkdir_p(r->offline, 0700, err);
+	const unsigned n[NROLES] = {o->root_keys, o->targets_keys, 1, 1};
+	const unsigned t[NROLES] = {o->root_threshold, o->targets_threshold, 1, 1};
+	for (int i = 0; i < NROLES && !rc; i++) {
+		r->nkeys[i] = n[i] ? n[i] : 1;
+		unsigned th = t[i] ? t[i] : 1;
+		if (r->nkeys[i] > MAX_ROLE_KEYS || th > r->nkeys[i])
+			rc =
+			    tt_error_set(err, -EINVAL,
+					 "%s: %u key(s) with a threshold of %u: the threshold must "
+					 "be 1 to the number of keys, and at most %d keys",
+					 role_names[i], (unsigned)r->nkeys[i], th, MAX_ROLE_KEYS);
+	}
 	for (int i = 0; i < NROLES && !rc; i++) {
 		r->signed_[i] =
 		    i == ROOT ? new_root(r, !o->no_consistent_snapshot) : new_signed(r, i);
 		r->dirty[i] = true;
-		rc = tt_tuf_key_generate(o->keytype, &r->keys[i], err);
+		rc = generate_keys(r, i, o->keytype, r->keys[i], err);
 		if (!rc)
-			rc = save_key(r, i, err);
+			rc = save_keys(r, i, err);
 	}
 	for (int i = 0; i < NROLES && !rc; i++)
-		set_role_key(r, i, r->keys[i]);
+		set_role_keys(r, i, (int)(t[i] ? t[i] : 1));
 	if (rc) {
 		tt_tuf_repo_free(r);
 		return rc;
@@ -194,11 +275,14 @@ int tt_tuf_repo_write_role(struct tt_tuf_repo *r, const char *role, struct tt_er
 	int i = role_index(role);
 	if (i < 0)
 		return tt_error_set(err, -EINVAL, "no top-level role \"%s\"", role);
-	int krc = need_key(r, i, err);
-	if (krc)
-		return krc;
-	struct tt_tuf_key *keys[2] = {r->keys[i], r->old_root};
-	size_t n = i == ROOT && r->old_root ? 2 : 1;
+	/* Publishing checks the threshold first; this signs with whatever keys are here. */
+	struct tt_tuf_key *keys[2 * MAX_ROLE_KEYS];
+	size_t n = present_keys(r, i, keys);
+	if (n == 0)
+		return need_key(r, i, err);
+	for (size_t k = 0; i == ROOT && k < MAX_ROLE_KEYS; k++)
+		if (r->old_root[k])
+			keys[n++] = r->old_root[k];
 	char *text;
 	size_t len;
 	int rc = tt_tuf_sign_envelope(r->signed_[i], keys, n, &text, &len, err);
@@ -216,9 +300,9 @@ int tt_tuf_repo_write_role(struct tt_tuf_repo *r, const char *role, struct tt_er
 	snprintf(name, sizeof(name), "%s.json", role);
 	if (!rc)
 		rc = write_file(r, name, &r->bytes[i], err);
-	if (!rc && i == ROOT) {
-		tt_tuf_key_free(r->old_root);
-		r->old_root = NULL;
+	for (size_t k = 0; !rc && i == ROOT && k < MAX_ROLE_KEYS; k++) {
+		tt_tuf_key_free(r->old_root[k]);
+		r->old_root[k] = NULL;
 	}
 	return rc ? tt_error_prefix(err, "publishing %s v%lld: ", role, (long long)v) : 0;
 }
@@ -354,25 +438,36 @@ static void drop_role_keys(struct tt_tuf_repo *r, int role)
 int tt_tuf_repo_rotate_key(struct tt_tuf_repo *r, const char *role, struct tt_error *err)
 {
 	int i = role_index(role);
-	struct tt_tuf_key *k;
 	if (i < 0)
 		return tt_error_set(err, -EINVAL, "no top-level role \"%s\"", role);
-	/* The new root is signed by the root key (old and new, for root itself). */
+	/* The new root is signed by root's keys (the old and the new, for root itself). */
 	int rc = need_key(r, ROOT, err);
 	if (rc)
 		return rc;
-	rc = tt_tuf_key_generate(tt_tuf_key_type(r->keys[i] ? r->keys[i] : r->keys[ROOT]), &k, err);
-	if (rc)
+	struct tt_tuf_key *here[MAX_ROLE_KEYS], *fresh[MAX_ROLE_KEYS] = {0};
+	size_t n_here = present_keys(r, i, here);
+	(void)present_keys(r, ROOT, fresh); /* a key of root gives the type when none is here */
+	enum tt_tuf_keytype type = tt_tuf_key_type(n_here ? here[0] : fresh[0]);
+	memset(fresh, 0, sizeof(fresh));
+	rc = generate_keys(r, i, type, fresh, err);
+	if (rc) {
+		for (size_t j = 0; j < MAX_ROLE_KEYS; j++)
+			tt_tuf_key_free(fresh[j]);
 		return rc;
+	}
+	int threshold = role_threshold(r, i);
+	bool keep_old = i == ROOT && !r->old_root[0];
+	for (size_t j = 0; j < MAX_ROLE_KEYS; j++) {
+		if (keep_old)
+			r->old_root[j] = r->keys[i][j];
+		else
+			tt_tuf_key_free(r->keys[i][j]);
+		r->keys[i][j] = fresh[j];
+	}
 	drop_role_keys(r, i);
-	set_role_key(r, i, k);
-	if (i == ROOT && !r->old_root)
-		r->old_root = r->keys[i];
-	else
-		tt_tuf_key_free(r->keys[i]);
-	r->keys[i] = k;
+	set_role_keys(r, i, threshold);
 	r->dirty[ROOT] = true;
-	return save_key(r, i, err);
+	return save_keys(r, i, err);
 }
 
 int tt_tuf_repo_touch(struct tt_tuf_repo *r, const char *role, struct tt_error *err)
@@ -393,7 +488,7 @@ json_t *tt_tuf_repo_signed(struct tt_tuf_repo *r, const char *role)
 struct tt_tuf_key *tt_tuf_repo_key(struct tt_tuf_repo *r, const char *role)
 {
 	int i = role_index(role);
-	return i < 0 ? NULL : r->keys[i];
+	return i < 0 ? NULL : r->keys[i][0];
 }
 
 const char *tt_tuf_repo_metadata_dir(const struct tt_tuf_repo *r)
@@ -411,11 +506,13 @@ void tt_tuf_repo_free(struct tt_tuf_repo *r)
 	if (!r)
 		return;
 	for (int i = 0; i < NROLES; i++) {
-		tt_tuf_key_free(r->keys[i]);
+		for (size_t k = 0; k < MAX_ROLE_KEYS; k++)
+			tt_tuf_key_free(r->keys[i][k]);
 		json_decref(r->signed_[i]);
 		tt_buf_free(&r->bytes[i]);
 	}
-	tt_tuf_key_free(r->old_root);
+	for (size_t k = 0; k < MAX_ROLE_KEYS; k++)
+		tt_tuf_key_free(r->old_root[k]);
 	free(r->dir);
 	free(r->mdir);
 	free(r->tdir);
@@ -445,6 +542,26 @@ static int load_role(struct tt_tuf_repo *r, int i, struct tt_error *err)
 	return rc;
 }
 
+/* The role's key files found here: the offline directory first, then DIR/keys. */
+static int load_keys(struct tt_tuf_repo *r, int role, struct tt_error *err)
+{
+	size_t listed = json_array_size(json_object_get(role_json(r, role), "keyids"));
+	r->nkeys[role] = listed < 1 ? 1 : listed > MAX_ROLE_KEYS ? MAX_ROLE_KEYS : listed;
+	int rc = 0;
+	for (size_t k = 0; !rc && k < r->nkeys[role]; k++) {
+		char *path = r->offline ? key_file(r->offline, role, k) : NULL;
+		if (!path || !tt_path_exists(path)) {
+			free(path);
+			path = key_file(r->kdir, role, k);
+		}
+		/* A key kept elsewhere (offline) is only needed when its role is signed. */
+		if (tt_path_exists(path))
+			rc = tt_tuf_key_load_private(path, &r->keys[role][k], err);
+		free(path);
+	}
+	return rc;
+}
+
 int tt_tuf_repo_open(const char *dir, const char *offline_keys_dir, int64_t now,
 		     struct tt_tuf_repo **out, struct tt_error *err)
 {
@@ -454,20 +571,11 @@ int tt_tuf_repo_open(const char *dir, const char *offline_keys_dir, int64_t now,
 	r->now = now ? now : (int64_t)time(NULL);
 	int rc = 0;
 	for (int i = 0; i < NROLES && !rc; i++) {
-		char *path =
-		    r->offline ? tt_xasprintf("%s/%s.pem", r->offline, role_names[i]) : NULL;
-		if (!path || !tt_path_exists(path)) {
-			free(path);
-			path = tt_xasprintf("%s/%s.pem", r->kdir, role_names[i]);
-		}
 		r->expiry[i] = default_expiry[i];
-		/* A key kept elsewhere (offline) is only needed when its role is signed. */
-		if (tt_path_exists(path))
-			rc = tt_tuf_key_load_private(path, &r->keys[i], err);
-		free(path);
-		if (!rc)
-			rc = load_role(r, i, err);
+		rc = load_role(r, i, err);
 	}
+	for (int i = 0; i < NROLES && !rc; i++)
+		rc = load_keys(r, i, err);
 	if (rc) {
 		tt_tuf_repo_free(r);
 		return rc;

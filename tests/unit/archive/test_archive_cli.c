@@ -183,6 +183,59 @@ static void test_archive_offline_keys_rotate_remove(void **state)
 	free(mod);
 }
 
+/* Three root keys, two needed: one keyholder's medium may be missing, two may not. */
+static void test_archive_root_threshold(void **state)
+{
+	(void)state;
+	char *arch = tt_xasprintf("%s/archive-threshold", dir);
+	char *offline = tt_xasprintf("%s/threshold-media", dir);
+	char *root_json = tt_xasprintf("%s/metadata/root.json", arch);
+	char *key3 = tt_xasprintf("%s/root-3.pem", offline);
+	char *key2 = tt_xasprintf("%s/root-2.pem", offline);
+	char *saved = exe;
+	exe = tuxtape;
+	expect(2, "threshold", (const char *[]){"archive", "init", arch, "--root-keys", "9", NULL});
+	expect(1, "threshold must be 1 to the number of keys",
+	       (const char *[]){"archive", "init", arch, "--root-keys", "2", "--root-threshold",
+				"3", NULL});
+	expect(0, NULL,
+	       (const char *[]){"archive", "init", arch, "--root-keys", "3", "--root-threshold",
+				"2", "--offline-keys", offline, NULL});
+	json_t *doc = json_load_file(root_json, 0, NULL);
+	json_t *role =
+	    json_object_get(json_object_get(json_object_get(doc, "signed"), "roles"), "root");
+	assert_int_equal(json_integer_value(json_object_get(role, "threshold")), 2);
+	assert_int_equal(json_array_size(json_object_get(role, "keyids")), 3);
+	assert_int_equal(json_array_size(json_object_get(doc, "signatures")), 3);
+	json_decref(doc);
+	/* Two of three keys here: a new root (timestamp key rotated) is signed by both. */
+	assert_int_equal(unlink(key3), 0);
+	expect(0, "root version 2",
+	       (const char *[]){"archive", "rotate", arch, "timestamp", "--offline-keys", offline,
+				NULL});
+	doc = json_load_file(root_json, 0, NULL);
+	assert_int_equal(json_array_size(json_object_get(doc, "signatures")), 2);
+	json_decref(doc);
+	expect(0, "verified", (const char *[]){"archive", "verify", arch, NULL});
+	/* Rotating root itself: two old keys and three new ones sign root v3. */
+	expect(
+	    0, "root version 3",
+	    (const char *[]){"archive", "rotate", arch, "root", "--offline-keys", offline, NULL});
+	expect(0, "verified", (const char *[]){"archive", "verify", arch, NULL});
+	/* One of three: refused, saying how many are needed and how many are here. */
+	assert_int_equal(unlink(key2), 0);
+	assert_int_equal(unlink(key3), 0);
+	expect(1, "signed by 2 of its 3 keys and 1 are here",
+	       (const char *[]){"archive", "rotate", arch, "snapshot", "--offline-keys", offline,
+				NULL});
+	exe = saved;
+	free(key2);
+	free(key3);
+	free(root_json);
+	free(arch);
+	free(offline);
+}
+
 static void test_failures(void **state)
 {
 	(void)state;
@@ -247,6 +300,7 @@ int main(void)
 	    cmocka_unit_test(test_failures),
 	    cmocka_unit_test(test_archive_command),
 	    cmocka_unit_test(test_archive_offline_keys_rotate_remove),
+	    cmocka_unit_test(test_archive_root_threshold),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
