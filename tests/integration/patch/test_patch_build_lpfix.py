@@ -146,6 +146,11 @@ def test_cumulative(exe, lpfix, earlier_ko, tmp):
     funcs = sorted({f for o in r["objects"] if o["objname"] == "vmlinux" for f in o["changed"]})
     objects = [o["object"] for o in r["objects"] if o["changed"] or o["added"]]
     check(len(objects) == 5, f"one object per fix takes part: {objects}")
+    # mm/backing-dev.c's fix calls static functions of the running kernel.
+    symbols = run("readelf", "-sW", ko).stdout
+    check(".klp.sym.vmlinux.wb_shutdown,0" in symbols and
+          ".klp.sym.vmlinux.release_bdi,0" in symbols,
+          "static functions of the running kernel through livepatch relocations")
     script = os.path.join(tmp, "check-cumulative.sh")
     with open(script, "w") as f:
         f.write(CUMULATIVE_CHECK % " ".join(funcs))
