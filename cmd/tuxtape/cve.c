@@ -115,7 +115,7 @@ int cmd_cve(struct cli *cli, int argc, char **argv)
 		int (*fn)(struct cli *, int, char **);
 	} cmds[] = {
 	    {"sync", cmd_cve_sync}, {"enrich", cmd_cve_enrich}, {"list", cmd_cve_list},
-	    {"show", cmd_cve_show}, {"status", cve_status}, {"fix", cmd_cve_fix},
+	    {"show", cmd_cve_show}, {"status", cve_status},	{"fix", cmd_cve_fix},
 	};
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		if (strcmp(argv[1], cmds[i].name) == 0)

@@ -45,29 +45,29 @@
  * glue to wire into klp_object.callbacks; __used keeps it although nothing
  * in its file calls it.
  */
-#define TUXTAPE_PRE_PATCH(fn)                                                      \
-	static int __used noinline __tuxtape_hook_pre_patch__##fn(void)            \
-	{                                                                          \
-		return fn();                                                       \
+#define TUXTAPE_PRE_PATCH(fn)                                                                      \
+	static int __used noinline __tuxtape_hook_pre_patch__##fn(void)                            \
+	{                                                                                          \
+		return fn();                                                                       \
 	}
-#define TUXTAPE_POST_PATCH(fn)                                                     \
-	static void __used noinline __tuxtape_hook_post_patch__##fn(void)          \
-	{                                                                          \
-		fn();                                                              \
+#define TUXTAPE_POST_PATCH(fn)                                                                     \
+	static void __used noinline __tuxtape_hook_post_patch__##fn(void)                          \
+	{                                                                                          \
+		fn();                                                                              \
 	}
-#define TUXTAPE_PRE_UNPATCH(fn)                                                    \
-	static void __used noinline __tuxtape_hook_pre_unpatch__##fn(void)         \
-	{                                                                          \
-		fn();                                                              \
+#define TUXTAPE_PRE_UNPATCH(fn)                                                                    \
+	static void __used noinline __tuxtape_hook_pre_unpatch__##fn(void)                         \
+	{                                                                                          \
+		fn();                                                                              \
 	}
-#define TUXTAPE_POST_UNPATCH(fn)                                                   \
-	static void __used noinline __tuxtape_hook_post_unpatch__##fn(void)        \
-	{                                                                          \
-		fn();                                                              \
+#define TUXTAPE_POST_UNPATCH(fn)                                                                   \
+	static void __used noinline __tuxtape_hook_post_unpatch__##fn(void)                        \
+	{                                                                                          \
+		fn();                                                                              \
 	}
 
 /* 0x7474 ("tt") in the upper half: ids of other livepatch tools do not collide. */
-#define TUXTAPE_SHADOW_ID(n) ((0x7474UL << 16) | ((unsigned long)(n) & 0xffffUL))
+#define TUXTAPE_SHADOW_ID(n) ((0x7474UL << 16) | ((unsigned long)(n)&0xffffUL))
 
 /* The shadow data of obj with this id, or NULL. */
 static inline void *tuxtape_shadow_get(void *obj, unsigned long id)
@@ -76,8 +76,7 @@ static inline void *tuxtape_shadow_get(void *obj, unsigned long id)
 }
 
 /* The shadow data, zero-filled on first use; NULL when memory is short. */
-static inline void *tuxtape_shadow_get_or_alloc(void *obj, unsigned long id, size_t size,
-						gfp_t gfp)
+static inline void *tuxtape_shadow_get_or_alloc(void *obj, unsigned long id, size_t size, gfp_t gfp)
 {
 	return klp_shadow_get_or_alloc(obj, id, size, gfp, NULL, NULL);
 }
