@@ -39,17 +39,17 @@ static const char archive_usage[] =
     "             file stays: clients on an older snapshot may still fetch it)\n"
     "  publish    re-sign targets, snapshot and timestamp with fresh expiry dates\n"
     "  timestamp  re-sign the timestamp only (run it daily: it expires in a day)\n"
-    "  rotate     replace ROLE's key (root, targets, snapshot or timestamp) with a\n"
-    "             new one and publish a new root version signed by the root key;\n"
-    "             rotating root signs the new root with the old and the new key,\n"
+    "  rotate     replace ROLE's keys (root, targets, snapshot or timestamp) with\n"
+    "             new ones and publish a new root version signed by root's keys;\n"
+    "             rotating root signs the new root with the old and the new keys,\n"
     "             so clients can walk the chain; prints the new key id\n"
     "  verify     check the published archive as a client would, from\n"
     "             1.root.json through every root version, and every target's\n"
     "             length and hashes\n"
     "\n"
-    "Keys: the private keys are DIR/keys/ROLE.pem, except that with\n"
-    "--offline-keys KEYDIR, root.pem and targets.pem are looked for (and created\n"
-    "by init and rotate) in KEYDIR: removable media, mounted when needed. Each\n"
+    "Keys: the private keys are DIR/keys/ROLE.pem (ROLE-2.pem, ... for more keys),\n"
+    "except that with --offline-keys KEYDIR, the root and targets keys are looked\n"
+    "for (and created by init and rotate) in KEYDIR: removable media. Each\n"
     "command needs only the keys of the roles it signs: timestamp needs\n"
     "timestamp.pem; add, remove and publish need targets, snapshot and timestamp;\n"
     "rotate needs root too. A missing key is an error that names it, before\n"
@@ -149,10 +149,11 @@ static int run_init(int argc, char **argv)
 	}
 	if (optind + 1 != argc)
 		return usage_error("init needs DIR");
+	/* Never over an archive, nor over a root key an earlier init left (its keys would go). */
 	char *root = tt_xasprintf("%s/metadata/1.root.json", argv[optind]);
-	char *root_key =
-	    o.offline_keys_dir ? tt_xasprintf("%s/root.pem", o.offline_keys_dir) : NULL;
-	bool exists = tt_path_exists(root) || (root_key && tt_path_exists(root_key));
+	char *root_key = o.offline_keys_dir ? tt_xasprintf("%s/root.pem", o.offline_keys_dir)
+					    : tt_xasprintf("%s/keys/root.pem", argv[optind]);
+	bool exists = tt_path_exists(root) || tt_path_exists(root_key);
 	free(root);
 	free(root_key);
 	if (exists) {

@@ -7,6 +7,7 @@
  * serving the directory always offers a consistent set.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -28,6 +29,8 @@ struct tt_tuf_repo {
 	size_t nkeys[NROLES]; /* the role's keys, here or not */
 	/* The root keys before a rotation: they sign the next root too (5.3.4). */
 	struct tt_tuf_key *old_root[MAX_ROLE_KEYS];
+	bool root_rotated;    /* since the last root was written */
+	bool rotated[NROLES]; /* new keys in ROLE.pem.next until the next root is out */
 	json_t *signed_[NROLES];
 	bool dirty[NROLES];
 	struct tt_buf bytes[NROLES]; /* the last file written per role */
@@ -192,13 +195,38 @@ static int need_key(const struct tt_tuf_repo *r, int role, struct tt_error *err)
 			    r->offline ? r->offline : "");
 }
 
-static int save_keys(struct tt_tuf_repo *r, int role, struct tt_error *err)
+/* The role's keys to their files, or to FILE.next (suffix) until the root naming them is out. */
+static int save_keys(struct tt_tuf_repo *r, int role, const char *suffix, struct tt_error *err)
 {
 	int rc = 0;
 	for (size_t k = 0; !rc && k < r->nkeys[role]; k++) {
-		char *path = key_path(r, role, k);
-		rc = tt_tuf_key_save_private(r->keys[role][k], path, err);
-		free(path);
+		_cleanup_free_ char *path = key_path(r, role, k);
+		_cleanup_free_ char *file = tt_xasprintf("%s%s", path, suffix);
+		rc = tt_tuf_key_save_private(r->keys[role][k], file, err);
+	}
+	return rc;
+}
+
+/*
+ * After the root that lists them is published, rotated keys replace the old
+ * files. Until then the old keys stay on disk: a publish that failed (a key
+ * missing, a full disk) must not leave the archive with keys its published
+ * root does not know.
+ */
+static int install_rotated_keys(struct tt_tuf_repo *r, struct tt_error *err)
+{
+	int rc = 0;
+	for (int i = 0; i < NROLES && !rc; i++) {
+		for (size_t k = 0; r->rotated[i] && !rc && k < r->nkeys[i]; k++) {
+			_cleanup_free_ char *path = key_path(r, i, k);
+			_cleanup_free_ char *next = tt_xasprintf("%s.next", path);
+			if (rename(next, path) != 0)
+				rc = tt_error_set(err, -errno,
+						  "root is published, but the new %s key could not "
+						  "replace the old one: rename %s to %s: %s",
+						  role_names[i], next, path, strerror(errno));
+		}
+		r->rotated[i] = rc != 0 && r->rotated[i];
 	}
 	return rc;
 }
@@ -249,7 +277,7 @@ int tt_tuf_repo_create(const char *dir, const struct tt_tuf_repo_opts *o, struct
 		r->dirty[i] = true;
 		rc = generate_keys(r, i, o->keytype, r->keys[i], err);
 		if (!rc)
-			rc = save_keys(r, i, err);
+			rc = save_keys(r, i, "", err);
 	}
 	for (int i = 0; i < NROLES && !rc; i++)
 		set_role_keys(r, i, (int)(t[i] ? t[i] : 1));
@@ -304,6 +332,10 @@ int tt_tuf_repo_write_role(struct tt_tuf_repo *r, const char *role, struct tt_er
 		tt_tuf_key_free(r->old_root[k]);
 		r->old_root[k] = NULL;
 	}
+	if (!rc && i == ROOT) {
+		r->root_rotated = false;
+		rc = install_rotated_keys(r, err);
+	}
 	return rc ? tt_error_prefix(err, "publishing %s v%lld: ", role, (long long)v) : 0;
 }
 
@@ -348,7 +380,7 @@ int tt_tuf_repo_publish(struct tt_tuf_repo *r, struct tt_error *err)
 	for (int i = 0; i < NROLES && !rc; i++)
 		if (r->dirty[i] || i == SNAPSHOT || i == TIMESTAMP)
 			rc = need_key(r, i, err);
-	if (r->dirty[ROOT])
+	if (!rc && r->dirty[ROOT])
 		rc = publish_role(r, ROOT, err);
 	if (!rc && r->dirty[TARGETS])
 		rc = publish_role(r, TARGETS, err);
@@ -444,19 +476,20 @@ int tt_tuf_repo_rotate_key(struct tt_tuf_repo *r, const char *role, struct tt_er
 	int rc = need_key(r, ROOT, err);
 	if (rc)
 		return rc;
+	/* The new keys are of the type of the role's keys, or of root's when none is here. */
 	struct tt_tuf_key *here[MAX_ROLE_KEYS], *fresh[MAX_ROLE_KEYS] = {0};
-	size_t n_here = present_keys(r, i, here);
-	(void)present_keys(r, ROOT, fresh); /* a key of root gives the type when none is here */
-	enum tt_tuf_keytype type = tt_tuf_key_type(n_here ? here[0] : fresh[0]);
-	memset(fresh, 0, sizeof(fresh));
-	rc = generate_keys(r, i, type, fresh, err);
+	if (!present_keys(r, i, here))
+		present_keys(r, ROOT, here);
+	rc = generate_keys(r, i, tt_tuf_key_type(here[0]), fresh, err);
 	if (rc) {
 		for (size_t j = 0; j < MAX_ROLE_KEYS; j++)
 			tt_tuf_key_free(fresh[j]);
 		return rc;
 	}
 	int threshold = role_threshold(r, i);
-	bool keep_old = i == ROOT && !r->old_root[0];
+	/* Rotated twice before a publish: the keys of the published root still sign. */
+	bool keep_old = i == ROOT && !r->root_rotated;
+	r->root_rotated |= i == ROOT;
 	for (size_t j = 0; j < MAX_ROLE_KEYS; j++) {
 		if (keep_old)
 			r->old_root[j] = r->keys[i][j];
@@ -467,7 +500,8 @@ int tt_tuf_repo_rotate_key(struct tt_tuf_repo *r, const char *role, struct tt_er
 	drop_role_keys(r, i);
 	set_role_keys(r, i, threshold);
 	r->dirty[ROOT] = true;
-	return save_keys(r, i, err);
+	r->rotated[i] = true;
+	return save_keys(r, i, ".next", err);
 }
 
 int tt_tuf_repo_touch(struct tt_tuf_repo *r, const char *role, struct tt_error *err)

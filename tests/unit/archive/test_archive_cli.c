@@ -159,6 +159,17 @@ static void test_archive_offline_keys_rotate_remove(void **state)
 				NULL});
 	assert_true(tt_path_exists(root2));
 	expect(0, "\"k/fix2.ko\"", (const char *[]){"archive", "verify", arch, "--json", NULL});
+	/* Without the snapshot key nothing is published, not even the new root. */
+	char *snap = tt_xasprintf("%s/keys/snapshot.pem", arch);
+	char *aside = tt_xasprintf("%s/snapshot.pem.aside", dir);
+	assert_int_equal(rename(snap, aside), 0);
+	expect(
+	    1, "the snapshot key is not here",
+	    (const char *[]){"archive", "rotate", arch, "root", "--offline-keys", offline, NULL});
+	assert_false(tt_path_exists(root3));
+	assert_int_equal(rename(aside, snap), 0);
+	free(snap);
+	free(aside);
 	expect(
 	    0, "new root key",
 	    (const char *[]){"archive", "rotate", arch, "root", "--offline-keys", offline, NULL});
