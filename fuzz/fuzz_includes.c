@@ -47,12 +47,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t c_len = nul ? (size_t)(nul - data) : size;
 	put(root, "fs/proc/a.c", data, c_len);
 	put(root, "fs/proc/internal.h", nul ? nul + 1 : data, nul ? size - c_len - 1 : 0);
-	struct tt_strv sources = TT_STRV_INIT, out = TT_STRV_INIT;
+	struct tt_strv sources = TT_STRV_INIT, out = TT_STRV_INIT, headers = TT_STRV_INIT;
 	tt_strv_push(&sources, "fs/proc/a.c");
+	tt_strv_push(&headers, "fs/proc/internal.h");
 	struct tt_include_paths p = {.source_root = root};
 	struct tt_error err = {0};
-	if (tt_include_users(&p, &sources, "fs/proc/internal.h", &out, &err) != 0)
+	if (tt_include_users(&p, &sources, &headers, &out, &err) != 0)
 		abort();
+	tt_strv_free(&headers);
 	/* The answer is a subset of the sources asked about. */
 	if (out.n > 1 || (out.n == 1 && strcmp(out.v[0], "fs/proc/a.c") != 0))
 		abort();

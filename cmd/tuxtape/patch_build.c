@@ -402,6 +402,16 @@ static json_t *steps_json(const struct build_args *a, const struct tt_patchbuild
 	return steps;
 }
 
+/* The names of the object's functions with this status ("changed", "new", "line-only"). */
+static json_t *names_with(const struct tt_patchbuild_object *ob, const char *status)
+{
+	json_t *arr = json_array();
+	for (size_t i = 0; i < ob->n_funcs; i++)
+		if (!strcmp(ob->funcs[i].status, status))
+			json_array_append_new(arr, json_string(ob->funcs[i].name));
+	return arr;
+}
+
 static json_t *funcs_json(const struct tt_patchbuild_object *ob)
 {
 	json_t *arr = json_array();
@@ -431,8 +441,8 @@ static json_t *build_json(const struct build_args *a, const struct tt_patchbuild
 		    objects,
 		    json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o}", "object", ob->object,
 			      "source", ob->source, "objname", ob->objname, "changed",
-			      strv_array(&ob->changed), "added", strv_array(&ob->added),
-			      "line_only", strv_array(&ob->line_only), "refusals",
+			      names_with(ob, "changed"), "added", names_with(ob, "new"),
+			      "line_only", names_with(ob, "line-only"), "refusals",
 			      strv_array(&ob->refusals), "functions", funcs_json(ob), "needs",
 			      needs_json(ob)));
 		for (size_t j = 0; j < ob->refusals.n; j++)
@@ -447,14 +457,17 @@ static json_t *build_json(const struct build_args *a, const struct tt_patchbuild
 			 cli_json_str(r->workdir));
 }
 
-static void print_list(const char *what, const struct tt_strv *sv)
+static void print_list(const char *what, const struct tt_patchbuild_object *ob, const char *status)
 {
-	if (!sv->n)
-		return;
-	printf("      %s:", what);
-	for (size_t i = 0; i < sv->n; i++)
-		printf(" %s", sv->v[i]);
-	putchar('\n');
+	json_t *names = names_with(ob, status);
+	size_t i;
+	json_t *n;
+	if (json_array_size(names))
+		printf("      %s:", what);
+	json_array_foreach(names, i, n) printf(" %s", json_string_value(n));
+	if (json_array_size(names))
+		putchar('\n');
+	json_decref(names);
 }
 
 /* How each kind of needed symbol reaches the module, in words. */
@@ -503,16 +516,16 @@ static void build_print(const struct build_args *a, const struct tt_patchbuild_r
 	size_t quiet = 0; /* unchanged objects not listed: a header's other users */
 	for (size_t i = 0; i < r->n_objects; i++) {
 		const struct tt_patchbuild_object *ob = &r->objects[i];
-		bool unchanged = !ob->changed.n && !ob->added.n && !ob->refusals.n;
+		bool unchanged = !ob->n_taken && !ob->refusals.n;
 		if (unchanged && r->n_objects > 3 && !a->explain) {
 			quiet++;
 			continue;
 		}
 		printf("  %s (%s)%s\n", ob->object, ob->objname,
-		       ob->changed.n || ob->added.n ? "" : ": no function changed");
-		print_list("changed", &ob->changed);
-		print_list("new", &ob->added);
-		print_list("only __LINE__ moved", &ob->line_only);
+		       ob->n_taken ? "" : ": no function changed");
+		print_list("changed", ob, "changed");
+		print_list("new", ob, "new");
+		print_list("only __LINE__ moved", ob, "line-only");
 		if (a->explain)
 			explain_object(ob);
 		for (size_t j = 0; j < ob->refusals.n; j++)

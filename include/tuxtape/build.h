@@ -307,27 +307,25 @@ enum tt_patchbuild_outcome {
 /* Why a function is in the livepatch (or is not, for line-only changes). */
 struct tt_patchbuild_func {
 	char *name;
-	char *status; /* "changed", "new", "line-only" (tt_klp_status_name) */
-	char *reason; /* the diff's first difference found, or how it was paired */
+	const char *status; /* static: "changed", "new" (both taken) or "line-only" (not taken) */
+	char *reason;	    /* the diff's first difference found, or how it was paired */
 };
 
 /* A symbol the changed code needs, and how the module reaches it. */
 struct tt_patchbuild_need {
 	char *name;
-	char *kind;	 /* tt_klp_ref_kind_name: "new", "undefined", "local", ... */
-	char *needed_by; /* the first changed or new function found referencing it */
+	const char *kind; /* static, tt_klp_ref_kind_name: "new", "undefined", "local", ... */
+	char *needed_by;  /* the first changed or new function found referencing it */
 };
 
 struct tt_patchbuild_object {
 	char *object;			  /* "fs/proc/meminfo.o" */
 	char *source;			  /* "fs/proc/meminfo.c" */
 	char *objname;			  /* "vmlinux", or the module it is linked into */
-	struct tt_strv changed;		  /* functions the livepatch replaces */
-	struct tt_strv added;		  /* new functions it carries */
-	struct tt_strv line_only;	  /* functions where only __LINE__ values moved */
 	struct tt_strv refusals;	  /* what cannot be livepatched here, one message each */
 	struct tt_patchbuild_func *funcs; /* every changed, new and line-only function, with why */
 	size_t n_funcs;
+	size_t n_taken;			  /* of them, changed or new: what the livepatch carries */
 	struct tt_patchbuild_need *needs; /* what those functions reference, and how */
 	size_t n_needs;
 };

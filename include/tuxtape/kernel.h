@@ -283,8 +283,9 @@ struct tt_include_paths {
 
 /*
  * Of the C files `sources` (paths relative to source_root), the ones that
- * include `header` (relative to source_root too), directly or through other
- * files, appended to out in the order of sources. The #include lines are
+ * include one of `headers` (relative to source_root too), directly or through
+ * other files, appended to out in the order of sources; the files are read
+ * once for all the headers. The #include lines are
  * read from the files and resolved as kbuild's compiler would ("..."
  * beside the including file first, then arch/ARCH/include, include, their
  * uapi directories and the O= tree's generated ones), with the headers
@@ -293,7 +294,7 @@ struct tt_include_paths {
  * a Makefile adds): the answer errs on the side of too many files.
  */
 int tt_include_users(const struct tt_include_paths *p, const struct tt_strv *sources,
-		     const char *header, struct tt_strv *out, struct tt_error *err);
+		     const struct tt_strv *headers, struct tt_strv *out, struct tt_error *err);
 
 /* ---- prediction from a .config and a source tree ---- */
 

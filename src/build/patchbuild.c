@@ -147,36 +147,6 @@ static bool has_suffix(const char *s, const char *suffix)
 	return l >= n && strcmp(s + l - n, suffix) == 0;
 }
 
-/* The objects of the prepared tree whose .cmd dependencies name header `path`. */
-static int pb_header_users_built(struct pb *b, const char *path, struct tt_error *err)
-{
-	const char *argv[] = {"grep", "-rlF", "--include=.*.o.cmd", "--", path, b->o->tree->obj_dir,
-			      NULL};
-	struct tt_run_result res;
-	int rc = tt_run(argv, NULL, COPY_TIMEOUT, &res, err);
-	if (rc < 0)
-		return rc;
-	size_t found = 0, base = strlen(b->o->tree->obj_dir) + 1;
-	for (char *line = strtok(res.out, "\n"); line; line = strtok(NULL, "\n")) {
-		if (strlen(line) <= base)
-			continue;
-		/* dir/.file.o.cmd -> dir/file.o */
-		char *rel = line + base, *dot = strrchr(rel, '/');
-		char *name = dot ? dot + 1 : rel;
-		if (name[0] != '.' || strncmp(rel, "scripts/", 8) == 0 ||
-		    strncmp(rel, "tools/", 6) == 0)
-			continue;
-		name[strlen(name) - 4] = '\0';
-		char *obj = tt_xasprintf("%.*s%s", (int)(name - rel), rel, name + 1);
-		if (tt_strv_contains(&b->objects, obj))
-			free(obj);
-		else
-			tt_strv_push_owned(&b->objects, obj), found++;
-	}
-	tt_run_result_free(&res);
-	return 0;
-}
-
 /* The C sources this kernel's config compiles into vmlinux or modules, as Kbuild predicts them. */
 static int pb_compiled_sources(struct pb *b, struct tt_strv *sources, struct tt_error *err)
 {
@@ -189,8 +159,10 @@ static int pb_compiled_sources(struct pb *b, struct tt_strv *sources, struct tt_
 		rc = tt_kbuild_predict(&po, cfg, &pred, NULL, err);
 	for (size_t i = 0; rc == 0 && i < tt_kbuild_prediction_count(pred); i++) {
 		const struct tt_kbuild_file *f = tt_kbuild_prediction_file(pred, i);
+		/* Sorted by source: a file built into two modules is listed once. */
 		if ((f->kind == TT_KBUILD_BUILTIN || f->kind == TT_KBUILD_MODULE) &&
-		    !f->generated && has_suffix(f->source, ".c"))
+		    !f->generated && has_suffix(f->source, ".c") &&
+		    !(sources->n && !strcmp(sources->v[sources->n - 1], f->source)))
 			tt_strv_push(sources, f->source);
 	}
 	tt_kbuild_prediction_free(pred);
@@ -198,64 +170,49 @@ static int pb_compiled_sources(struct pb *b, struct tt_strv *sources, struct tt_
 	return rc < 0 ? tt_error_prefix(err, "which files this kernel compiles: ") : 0;
 }
 
-/*
- * Every object of this kernel whose source includes header `path`, directly
- * or not (src/kernel/includes.c), and those the prepared tree's .cmd files
- * name. Too many to rebuild is an error that says how to narrow it.
- */
-static int pb_header_users(struct pb *b, const char *path, struct tt_error *err)
+static void pb_add_object_of(struct pb *b, const char *source)
 {
-	size_t before = b->objects.n;
+	char *obj = tt_xasprintf("%.*s.o", (int)strlen(source) - 2, source);
+	if (tt_strv_contains(&b->objects, obj))
+		free(obj);
+	else
+		tt_strv_push_owned(&b->objects, obj);
+}
+
+/*
+ * Every object of this kernel whose source includes one of the changed
+ * headers, directly or not (src/kernel/includes.c: one prediction and one
+ * pass over the sources for all of them). Too many to build twice is an
+ * error that says how to narrow it, raised before any object is listed.
+ */
+static int pb_header_users(struct pb *b, const struct tt_strv *headers, struct tt_error *err)
+{
 	struct tt_strv sources = TT_STRV_INIT, users = TT_STRV_INIT;
 	struct tt_include_paths ip = {b->o->tree->source_dir, b->o->tree->obj_dir, "x86"};
+	size_t max = b->o->max_header_objects > 0 ? (size_t)b->o->max_header_objects
+						  : TT_PATCHBUILD_MAX_HEADER_OBJECTS;
 	int rc = pb_compiled_sources(b, &sources, err);
 	if (rc == 0)
-		rc = tt_include_users(&ip, &sources, path, &users, err);
-	for (size_t i = 0; rc == 0 && i < users.n; i++) {
-		char *obj = tt_xasprintf("%.*s.o", (int)strlen(users.v[i]) - 2, users.v[i]);
-		if (tt_strv_contains(&b->objects, obj))
-			free(obj);
-		else
-			tt_strv_push_owned(&b->objects, obj);
-	}
-	if (rc == 0)
-		rc = pb_header_users_built(b, path, err);
-	size_t found = b->objects.n - before, max = b->o->max_header_objects > 0
-							? (size_t)b->o->max_header_objects
-							: TT_PATCHBUILD_MAX_HEADER_OBJECTS;
-	if (rc == 0 && !found)
+		rc = tt_include_users(&ip, &sources, headers, &users, err);
+	if (rc == 0 && !users.n)
 		rc = tt_error_set(err, -ENOENT,
-				  "the patch changes %s, and no object this kernel compiles "
+				  "the patch changes %s%s, and no object this kernel compiles "
 				  "includes it: name the objects to compare with --object",
-				  path);
-	else if (rc == 0 && found > max)
+				  headers->v[0], headers->n > 1 ? " and other headers" : "");
+	else if (rc == 0 && users.n > max)
 		rc = tt_error_set(err, -E2BIG,
-				  "the patch changes %s, which %zu objects of this kernel include "
-				  "(%s, %s, ...): more than %zu to build twice; name the objects "
-				  "whose code uses what changed with --object, or raise "
-				  "--max-header-objects",
-				  path, found, b->objects.v[before], b->objects.v[before + 1], max);
+				  "the patch changes %s%s, which %zu objects of this kernel "
+				  "include (%.*s.o, %.*s.o, ...): more than %zu to build twice; "
+				  "name the objects whose code uses what changed with --object, or "
+				  "raise --max-header-objects",
+				  headers->v[0], headers->n > 1 ? " and other headers" : "",
+				  users.n, (int)strlen(users.v[0]) - 2, users.v[0],
+				  (int)strlen(users.v[1]) - 2, users.v[1], max);
+	for (size_t i = 0; rc == 0 && i < users.n; i++)
+		pb_add_object_of(b, users.v[i]);
 	tt_strv_free(&sources);
 	tt_strv_free(&users);
 	return rc;
-}
-
-static int pb_objects_of(struct pb *b, const char *path, struct tt_error *err)
-{
-	if (has_suffix(path, ".c")) {
-		char *obj = tt_xasprintf("%.*s.o", (int)strlen(path) - 2, path);
-		if (tt_strv_contains(&b->objects, obj))
-			free(obj);
-		else
-			tt_strv_push_owned(&b->objects, obj);
-		return 0;
-	}
-	if (has_suffix(path, ".h"))
-		return b->o->n_extra_objects ? 0 : pb_header_users(b, path, err);
-	return tt_error_set(err, -EINVAL,
-			    "the patch changes %s: only C sources and headers can be "
-			    "livepatched (no Makefile, Kconfig or assembly changes)",
-			    path);
 }
 
 /*
@@ -279,6 +236,10 @@ static int pb_hooks_header(struct pb *b, struct tt_error *err)
 					     err);
 }
 
+/*
+ * A changed FILE.c gives FILE.o; the changed headers, all at once, every
+ * object that includes one (unless --object names the objects instead).
+ */
 static int pb_affected_objects(struct pb *b, struct tt_error *err)
 {
 	int rc = 0;
@@ -288,8 +249,22 @@ static int pb_affected_objects(struct pb *b, struct tt_error *err)
 		if (rc == 0)
 			rc = tt_patch_files(text, b->o->patches[i], &b->files, err);
 	}
-	for (size_t i = 0; rc == 0 && i < b->files.n; i++)
-		rc = pb_objects_of(b, b->files.v[i], err);
+	struct tt_strv headers = TT_STRV_INIT;
+	for (size_t i = 0; rc == 0 && i < b->files.n; i++) {
+		const char *path = b->files.v[i];
+		if (has_suffix(path, ".c"))
+			pb_add_object_of(b, path);
+		else if (has_suffix(path, ".h"))
+			tt_strv_push(&headers, path);
+		else
+			rc = tt_error_set(err, -EINVAL,
+					  "the patch changes %s: only C sources and headers can be "
+					  "livepatched (no Makefile, Kconfig or assembly changes)",
+					  path);
+	}
+	if (rc == 0 && headers.n && !b->o->n_extra_objects)
+		rc = pb_header_users(b, &headers, err);
+	tt_strv_free(&headers);
 	for (size_t i = 0; rc == 0 && i < b->o->n_extra_objects; i++)
 		if (!tt_strv_contains(&b->objects, b->o->extra_objects[i]))
 			tt_strv_push(&b->objects, b->o->extra_objects[i]);
@@ -421,42 +396,28 @@ static int pb_open_object(const char *dir, const char *object, const char *stage
 	return rc;
 }
 
-/* For --explain: each function the patch touched with the diff's reason, and what they need. */
-static void pb_record_explanations(struct tt_patchbuild_object *ob, const struct tt_klp_diff *d)
-{
-	size_t n;
-	const struct tt_klp_func *f = tt_klp_diff_funcs(d, &n);
-	for (size_t i = 0; i < n; i++) {
-		if (f[i].status != TT_KLP_CHANGED && f[i].status != TT_KLP_NEW &&
-		    f[i].status != TT_KLP_LINE_ONLY)
-			continue;
-		ob->funcs = tt_xrealloc(ob->funcs, (ob->n_funcs + 1) * sizeof(*ob->funcs));
-		ob->funcs[ob->n_funcs++] = (struct tt_patchbuild_func){
-		    tt_xstrdup(f[i].name), tt_xstrdup(tt_klp_status_name(f[i].status)),
-		    tt_xstrdup(f[i].reason ? f[i].reason : "")};
-	}
-	const struct tt_klp_ref *ref = tt_klp_diff_refs(d, &n);
-	ob->needs = n ? tt_xcalloc(n, sizeof(*ob->needs)) : NULL;
-	for (size_t i = 0; i < n; i++)
-		ob->needs[ob->n_needs++] = (struct tt_patchbuild_need){
-		    tt_xstrdup(ref[i].name), tt_xstrdup(tt_klp_ref_kind_name(ref[i].kind)),
-		    tt_xstrdup(ref[i].needed_by ? ref[i].needed_by : "")};
-}
-
+/* Each function the patch touched with the diff's reason, and what the taken ones need. */
 static void pb_record_diff(struct tt_patchbuild_object *ob, const struct tt_klp_diff *d,
 			   size_t *n_refusals)
 {
 	size_t n;
 	const struct tt_klp_func *f = tt_klp_diff_funcs(d, &n);
 	for (size_t i = 0; i < n; i++) {
-		if (f[i].status == TT_KLP_CHANGED)
-			tt_strv_push(&ob->changed, f[i].name);
-		else if (f[i].status == TT_KLP_NEW)
-			tt_strv_push(&ob->added, f[i].name);
-		else if (f[i].status == TT_KLP_LINE_ONLY)
-			tt_strv_push(&ob->line_only, f[i].name);
+		bool taken = f[i].status == TT_KLP_CHANGED || f[i].status == TT_KLP_NEW;
+		if (!taken && f[i].status != TT_KLP_LINE_ONLY)
+			continue;
+		ob->funcs = tt_xrealloc(ob->funcs, (ob->n_funcs + 1) * sizeof(*ob->funcs));
+		ob->funcs[ob->n_funcs++] = (struct tt_patchbuild_func){
+		    tt_xstrdup(f[i].name), tt_klp_status_name(f[i].status),
+		    tt_xstrdup(f[i].reason ? f[i].reason : "")};
+		ob->n_taken += taken;
 	}
-	pb_record_explanations(ob, d);
+	const struct tt_klp_ref *need = tt_klp_diff_refs(d, &n);
+	ob->needs = n ? tt_xcalloc(n, sizeof(*ob->needs)) : NULL;
+	for (size_t i = 0; i < n; i++)
+		ob->needs[ob->n_needs++] = (struct tt_patchbuild_need){
+		    tt_xstrdup(need[i].name), tt_klp_ref_kind_name(need[i].kind),
+		    tt_xstrdup(need[i].needed_by ? need[i].needed_by : "")};
 	const struct tt_klp_refusal *ref = tt_klp_diff_refusals(d, &n);
 	for (size_t i = 0; i < n; i++)
 		tt_strv_push(&ob->refusals, ref[i].message);
@@ -494,7 +455,7 @@ static int pb_emit_all(struct pb *b, struct pb_pair *pairs, struct tt_klp_manife
 		rc = tt_klp_symtab_load_symvers(symtab, symvers, err);
 	for (size_t i = 0; rc == 0 && i < b->objects.n; i++) {
 		struct tt_patchbuild_object *ob = &b->r->objects[i];
-		if (!ob->changed.n && !ob->added.n)
+		if (!ob->n_taken)
 			continue;
 		char *out = tt_xasprintf("%s/klp-patched-%zu.o", b->mod, i);
 		struct tt_klp_emit_options eo = {ob->objname, ob->source, symtab};
@@ -594,7 +555,7 @@ static int pb_install(struct pb *b, struct tt_error *err)
 static bool pb_anything_changed(const struct tt_patchbuild_result *r)
 {
 	for (size_t i = 0; i < r->n_objects; i++)
-		if (r->objects[i].changed.n || r->objects[i].added.n)
+		if (r->objects[i].n_taken)
 			return true;
 	return false;
 }
@@ -740,19 +701,14 @@ void tt_patchbuild_result_free(struct tt_patchbuild_result *r)
 		free(ob->object);
 		free(ob->source);
 		free(ob->objname);
-		tt_strv_free(&ob->changed);
-		tt_strv_free(&ob->added);
-		tt_strv_free(&ob->line_only);
 		tt_strv_free(&ob->refusals);
 		for (size_t j = 0; j < ob->n_funcs; j++) {
 			free(ob->funcs[j].name);
-			free(ob->funcs[j].status);
 			free(ob->funcs[j].reason);
 		}
 		free(ob->funcs);
 		for (size_t j = 0; j < ob->n_needs; j++) {
 			free(ob->needs[j].name);
-			free(ob->needs[j].kind);
 			free(ob->needs[j].needed_by);
 		}
 		free(ob->needs);

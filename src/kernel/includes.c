@@ -31,8 +31,8 @@ struct inc_node {
 	char *path; /* absolute */
 	size_t *edges;
 	size_t n_edges;
-	bool scanned;
-	bool reaches; /* includes the header, directly or not */
+	bool queued;  /* put on the scan queue (or not to be scanned: a header asked about) */
+	bool reaches; /* includes one of the headers, directly or not */
 };
 
 struct inc_graph {
@@ -41,9 +41,10 @@ struct inc_graph {
 	size_t n, cap;
 	struct tt_strmap by_path;  /* absolute path -> node index + 1 */
 	struct tt_strmap resolved; /* "DIR\x01NAME" or "<NAME" -> node index + 1, or (void*)-1 */
-	char *header;		   /* absolute path of the header */
-	size_t header_node;
-	const char *header_rel; /* as given: "fs/proc/internal.h" */
+	const struct tt_strv *headers; /* as given: "fs/proc/internal.h" */
+	size_t *header_nodes;	       /* their nodes, in the same order */
+	size_t *queue;		       /* nodes to scan, in the order found */
+	size_t n_queue;
 };
 
 static bool is_file(const char *path)
@@ -166,12 +167,27 @@ static size_t resolve(struct inc_graph *g, const char *dir, const char *name, si
 	return node;
 }
 
-/* True when name (an unresolved include) is the tail of the header's path, at a '/'. */
-static bool names_header(const struct inc_graph *g, const char *name, size_t len)
+/* The header whose path ends with name (an unresolved include) at a '/', or SIZE_MAX. */
+static size_t header_named(const struct inc_graph *g, const char *name, size_t len)
 {
-	size_t hl = strlen(g->header_rel);
-	return len && len <= hl && memcmp(g->header_rel + hl - len, name, len) == 0 &&
-	       (len == hl || g->header_rel[hl - len - 1] == '/');
+	for (size_t i = 0; len && i < g->headers->n; i++) {
+		const char *h = g->headers->v[i];
+		size_t hl = strlen(h);
+		if (len <= hl && memcmp(h + hl - len, name, len) == 0 &&
+		    (len == hl || h[hl - len - 1] == '/'))
+			return g->header_nodes[i];
+	}
+	return SIZE_MAX;
+}
+
+/* Each node is scanned once: queued the first time an edge (or a root) reaches it. */
+static void enqueue(struct inc_graph *g, size_t node)
+{
+	if (g->nodes[node].queued)
+		return;
+	g->nodes[node].queued = true;
+	g->queue = tt_xrealloc(g->queue, (g->n_queue + 1) * sizeof(*g->queue));
+	g->queue[g->n_queue++] = node;
 }
 
 /* One `# include <x>` or `#include "x"` line at p (after the '#'); false if it is not one. */
@@ -199,12 +215,12 @@ static bool include_line(const char *p, const char *end, const char **name, size
 	return true;
 }
 
-static void scan_file(struct inc_graph *g, size_t node, struct tt_strv *queue)
+static void scan_file(struct inc_graph *g, size_t node)
 {
 	char *text;
 	size_t len;
 	struct tt_error ignored = {0};
-	g->nodes[node].scanned = true;
+	/* A copy: resolving includes adds nodes, and g->nodes may move. */
 	_cleanup_free_ char *path = tt_xstrdup(g->nodes[node].path);
 	if (tt_read_file(path, &text, &len, &ignored) < 0)
 		return; /* vanished or unreadable: it includes nothing we can see */
@@ -225,12 +241,11 @@ static void scan_file(struct inc_graph *g, size_t node, struct tt_strv *queue)
 		if (q < line_end && *q == '#' &&
 		    include_line(q + 1, line_end + (nl != NULL), &name, &nlen, &quoted)) {
 			size_t to = resolve(g, dir, name, nlen, quoted);
-			if (to == SIZE_MAX && names_header(g, name, nlen))
-				to = g->header_node;
+			if (to == SIZE_MAX)
+				to = header_named(g, name, nlen);
 			if (to != SIZE_MAX) {
 				add_edge(g, node, to);
-				if (!g->nodes[to].scanned)
-					tt_strv_push(queue, g->nodes[to].path);
+				enqueue(g, to);
 			}
 		}
 		p = nl ? nl + 1 : end;
@@ -238,10 +253,11 @@ static void scan_file(struct inc_graph *g, size_t node, struct tt_strv *queue)
 	free(text);
 }
 
-/* Mark every node that reaches the header, by repeated passes until nothing changes. */
+/* Mark every node that reaches a header, by repeated passes until nothing changes. */
 static void mark_reaching(struct inc_graph *g)
 {
-	g->nodes[g->header_node].reaches = true;
+	for (size_t i = 0; i < g->headers->n; i++)
+		g->nodes[g->header_nodes[i]].reaches = true;
 	for (bool changed = true; changed;) {
 		changed = false;
 		for (size_t i = 0; i < g->n; i++) {
@@ -262,49 +278,67 @@ static void graph_free(struct inc_graph *g)
 	free(g->nodes);
 	tt_strmap_free(&g->by_path, NULL);
 	tt_strmap_free(&g->resolved, NULL);
-	free(g->header);
+	free(g->header_nodes);
+	free(g->queue);
+}
+
+static bool is_header_node(const struct inc_graph *g, size_t node)
+{
+	for (size_t i = 0; i < g->headers->n; i++)
+		if (g->header_nodes[i] == node)
+			return true;
+	return false;
+}
+
+/* Node of a path below the source root. */
+static size_t node_in_tree(struct inc_graph *g, const char *rel)
+{
+	_cleanup_free_ char *abs = tt_xasprintf("%s/%s", g->p->source_root, rel);
+	normalise(abs);
+	return node_of(g, abs);
 }
 
 int tt_include_users(const struct tt_include_paths *p, const struct tt_strv *sources,
-		     const char *header, struct tt_strv *out, struct tt_error *err)
+		     const struct tt_strv *headers, struct tt_strv *out, struct tt_error *err)
 {
-	if (!p->source_root || !header || !*header || header[0] == '/')
+	for (size_t i = 0; i < headers->n; i++)
+		if (!*headers->v[i] || headers->v[i][0] == '/')
+			return tt_error_set(err, -EINVAL,
+					    "include users: header \"%s\" must be a path relative "
+					    "to the source root",
+					    headers->v[i]);
+	if (!p->source_root || !headers->n)
 		return tt_error_set(err, -EINVAL,
-				    "include users: give the source root and the header's path "
-				    "relative to it");
-	struct inc_graph g = {.p = p, .header_rel = header};
-	g.header = tt_xasprintf("%s/%s", p->source_root, header);
-	normalise(g.header);
-	g.header_node = node_of(&g, g.header);
-	g.nodes[g.header_node].scanned = true; /* what it includes does not matter */
-	struct tt_strv queue = TT_STRV_INIT;
+				    "include users: give the source root and at least one header");
+	struct inc_graph g = {.p = p, .headers = headers};
+	g.header_nodes = tt_xcalloc(headers->n, sizeof(*g.header_nodes));
+	for (size_t i = 0; i < headers->n; i++) {
+		g.header_nodes[i] = node_in_tree(&g, headers->v[i]);
+		g.nodes[g.header_nodes[i]].queued = true; /* what it includes does not matter */
+	}
+	/* kbuild's forced includes: edges from every source, found once. */
+	size_t forced[sizeof(forced_includes) / sizeof(*forced_includes)], n_forced = 0;
+	for (size_t f = 0; f < sizeof(forced_includes) / sizeof(*forced_includes); f++) {
+		size_t node = node_in_tree(&g, forced_includes[f]);
+		if (g.nodes[node].queued || is_file(g.nodes[node].path)) {
+			forced[n_forced++] = node;
+			enqueue(&g, node);
+		}
+	}
 	size_t *roots = tt_xcalloc(sources->n + 1, sizeof(*roots));
 	for (size_t i = 0; i < sources->n; i++) {
-		_cleanup_free_ char *abs = tt_xasprintf("%s/%s", p->source_root, sources->v[i]);
-		normalise(abs);
-		roots[i] = node_of(&g, abs);
-		for (size_t f = 0; f < sizeof(forced_includes) / sizeof(*forced_includes); f++) {
-			_cleanup_free_ char *forced =
-			    tt_xasprintf("%s/%s", p->source_root, forced_includes[f]);
-			if (!is_file(forced) && strcmp(forced, g.header))
-				continue;
-			add_edge(&g, roots[i], node_of(&g, forced));
-			if (i == 0)
-				tt_strv_push(&queue, forced);
-		}
-		tt_strv_push(&queue, abs);
+		roots[i] = node_in_tree(&g, sources->v[i]);
+		for (size_t f = 0; f < n_forced; f++)
+			add_edge(&g, roots[i], forced[f]);
+		enqueue(&g, roots[i]);
 	}
-	for (size_t i = 0; i < queue.n; i++) { /* the queue grows as files are scanned */
-		size_t node = node_of(&g, queue.v[i]);
-		if (!g.nodes[node].scanned)
-			scan_file(&g, node, &queue);
-	}
+	for (size_t i = 0; i < g.n_queue; i++) /* the queue grows as files are scanned */
+		scan_file(&g, g.queue[i]);
 	mark_reaching(&g);
 	for (size_t i = 0; i < sources->n; i++)
-		if (g.nodes[roots[i]].reaches && roots[i] != g.header_node)
+		if (g.nodes[roots[i]].reaches && !is_header_node(&g, roots[i]))
 			tt_strv_push(out, sources->v[i]);
 	free(roots);
-	tt_strv_free(&queue);
 	graph_free(&g);
 	return 0;
 }

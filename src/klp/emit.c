@@ -344,9 +344,9 @@ static const char *owner_of_undefined(const struct emitter *e, const char *name)
 static size_t external_symbol(struct emitter *e, const struct kelf_sym *t, const char *user)
 {
 	const char *objname = e->o->objname, *module;
+	const char *symobj = objname; /* the object the symbol lives in */
 	const char *name = t->twin ? t->twin->name : t->name;
 	bool is_vmlinux = strcmp(objname, "vmlinux") == 0;
-	_cleanup_free_ char *cross = NULL;
 	if (!t->sec) {
 		/*
 		 * Exported by vmlinux: linked by name, it is always there. Exported by
@@ -358,17 +358,7 @@ static size_t external_symbol(struct emitter *e, const struct kelf_sym *t, const
 		bool exp = exported(e, name, &module);
 		if (exp && (is_vmlinux || strcmp(module, "vmlinux") == 0))
 			return out_sym_add(e, name, STB_GLOBAL, STT_NOTYPE, NULL, 0, 0);
-		if (exp && strcmp(module, objname) != 0) {
-			unsigned long pos;
-			if (!sympos_of(e, module, name, user, &pos))
-				return SIZE_MAX;
-			cross = tt_xasprintf("%s:%s", objname, module);
-			char *ph = tt_klp_placeholder_name(cross, name, pos);
-			size_t i = out_sym_add(e, ph, STB_WEAK, STT_NOTYPE, NULL, 0, 0);
-			free(ph);
-			return i;
-		}
-		objname = owner_of_undefined(e, name);
+		symobj = exp ? module : owner_of_undefined(e, name);
 	} else if (t->type == STT_SECTION) {
 		emit_refuse(e,
 			    "%s: `%s` uses anonymous writable data in %s: it has no name to find "
@@ -380,9 +370,17 @@ static size_t external_symbol(struct emitter *e, const struct kelf_sym *t, const
 		return out_sym_add(e, name, STB_GLOBAL, STT_NOTYPE, NULL, 0, 0);
 	}
 	unsigned long pos;
-	if (!sympos_of(e, objname, name, user, &pos))
+	if (!sympos_of(e, symobj, name, user, &pos))
 		return SIZE_MAX;
-	char *ph = tt_klp_placeholder_name(objname, name, pos);
+	/*
+	 * Another module's symbol stays in this object's .klp.rela section (applied
+	 * when this module loads, after the ones it depends on): "OBJ:SYMOBJ".
+	 * vmlinux's go to vmlinux's section, which the module loader applies.
+	 */
+	_cleanup_free_ char *placed = strcmp(symobj, objname) && strcmp(symobj, "vmlinux")
+					  ? tt_xasprintf("%s:%s", objname, symobj)
+					  : tt_xstrdup(symobj);
+	char *ph = tt_klp_placeholder_name(placed, name, pos);
 	/* Weak: modpost and the module loader leave an unresolved weak name alone. */
 	size_t i = out_sym_add(e, ph, STB_WEAK, STT_NOTYPE, NULL, 0, 0);
 	free(ph);

@@ -61,17 +61,27 @@ static int tree_teardown(void **state)
 	return rc == 0 ? 0 : -1;
 }
 
+static char *users_of(const char *const *headers);
+
 static char *users(const char *header)
+{
+	return users_of((const char *[]){header, NULL});
+}
+
+static char *users_of(const char *const *headers)
 {
 	static const char *const all[] = {"fs/proc/meminfo.c",		"fs/proc/cmdline.c",
 					  "fs/proc/sub/deep.c",		"fs/proc/cond.c",
 					  "drivers/net/foo/foo_main.c", "drivers/net/bar.c"};
-	struct tt_strv sources = TT_STRV_INIT, out = TT_STRV_INIT;
+	struct tt_strv sources = TT_STRV_INIT, out = TT_STRV_INIT, hs = TT_STRV_INIT;
 	for (size_t i = 0; i < sizeof(all) / sizeof(*all); i++)
 		tt_strv_push(&sources, all[i]);
+	for (size_t i = 0; headers[i]; i++)
+		tt_strv_push(&hs, headers[i]);
 	struct tt_include_paths p = {.source_root = root, .obj_dir = NULL, .arch = "x86"};
 	struct tt_error err = {0};
-	assert_int_equal(tt_include_users(&p, &sources, header, &out, &err), 0);
+	assert_int_equal(tt_include_users(&p, &sources, &hs, &out, &err), 0);
+	tt_strv_free(&hs);
 	struct tt_buf b = TT_BUF_INIT;
 	for (size_t i = 0; i < out.n; i++)
 		tt_buf_addf(&b, "%s%s", i ? " " : "", out.v[i]);
@@ -121,14 +131,27 @@ static void test_unresolved_tail_match(void **state)
 	expect_users("drivers/net/foo/nothing.h", "");
 }
 
+/* Several headers in one pass: the users of any of them. */
+static void test_several_headers(void **state)
+{
+	(void)state;
+	char *got = users_of(
+	    (const char *[]){"include/asm-generic/page.h", "drivers/net/foo/hw/foo_hw.h", NULL});
+	assert_string_equal(got, "fs/proc/meminfo.c drivers/net/foo/foo_main.c");
+	free(got);
+}
+
 static void test_bad_arguments(void **state)
 {
 	(void)state;
-	struct tt_strv sources = TT_STRV_INIT, out = TT_STRV_INIT;
+	struct tt_strv sources = TT_STRV_INIT, out = TT_STRV_INIT, hs = TT_STRV_INIT;
 	struct tt_include_paths p = {.source_root = root};
 	struct tt_error err = {0};
-	assert_int_equal(tt_include_users(&p, &sources, "/abs/x.h", &out, &err), -EINVAL);
+	assert_int_equal(tt_include_users(&p, &sources, &hs, &out, &err), -EINVAL);
+	tt_strv_push(&hs, "/abs/x.h");
+	assert_int_equal(tt_include_users(&p, &sources, &hs, &out, &err), -EINVAL);
 	assert_non_null(strstr(err.msg, "relative"));
+	tt_strv_free(&hs);
 }
 
 int main(void)
@@ -138,6 +161,7 @@ int main(void)
 	    cmocka_unit_test(test_system_paths_and_cycles),
 	    cmocka_unit_test(test_forced_includes),
 	    cmocka_unit_test(test_unresolved_tail_match),
+	    cmocka_unit_test(test_several_headers),
 	    cmocka_unit_test(test_bad_arguments),
 	};
 	return cmocka_run_group_tests(tests, tree_setup, tree_teardown);
