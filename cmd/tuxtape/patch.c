@@ -214,13 +214,9 @@ static json_t *strv_json(const struct tt_strv *sv)
 static json_t *module_json(const struct tt_boot_module *m)
 {
 	json_t *objects = json_object();
-	for (size_t i = 0; i < m->objects.n; i++) {
-		const char *eq = strrchr(m->objects.v[i], '=');
-		if (eq)
-			json_object_setn_new(objects, m->objects.v[i],
-					     (size_t)(eq - m->objects.v[i]),
-					     json_boolean(eq[1] == '1'));
-	}
+	for (size_t i = 0; i < m->n_objects; i++)
+		json_object_set_new(objects, m->objects[i].name,
+				    json_boolean(m->objects[i].patched));
 	return json_pack(
 	    "{s:s, s:o, s:b, s:b, s:o, s:b, s:o, s:o, s:o, s:o, s:o, s:b, s:o, s:o}", "name",
 	    m->name, "path", cli_json_str(m->path), "preload", m->preload, "loaded_after", m->late,
@@ -288,12 +284,9 @@ static void module_print(const struct tt_boot_module *m, bool unload)
 			       yes_no(m->unpatch_transition, "finished", "NOT FINISHED", "-"),
 			       yes_no(m->rmmod_rc, "ok", "FAILED", "-"));
 		putchar('\n');
-		if (m->objects.n) {
-			fputs("      objects (=1 patched):", stdout);
-			for (size_t i = 0; i < m->objects.n; i++)
-				printf(" %s", m->objects.v[i]);
-			putchar('\n');
-		}
+		for (size_t i = 0; i < m->n_objects; i++)
+			printf("      object %s: %s\n", m->objects[i].name,
+			       m->objects[i].patched ? "patched" : "NOT patched");
 	}
 	for (size_t i = 0; i < m->kernel_msgs.n; i++)
 		printf("      kernel: %s\n", m->kernel_msgs.v[i]);

@@ -147,12 +147,19 @@ struct tt_boot_issue {
 	char *modules; /* the "Modules linked in:" list that followed, or NULL */
 };
 
+/* One klp_object of a loaded patch: /sys/kernel/livepatch/PATCH/NAME/patched. */
+struct tt_boot_object {
+	char *name; /* "vmlinux" or a module */
+	bool patched;
+};
+
 struct tt_boot_module {
 	char *name;
-	char *path;		    /* the .ko on the host (tt_boot_test fills it), or NULL */
-	bool preload;		    /* a module loaded for the patches, not a patch */
-	bool late;		    /* ... loaded after the patches (preload is set too) */
-	struct tt_strv objects;	    /* a patch's klp_objects after all loads: "rds=1" (patched) */
+	char *path;			/* the .ko on the host (tt_boot_test fills it), or NULL */
+	bool preload;			/* a module loaded for the patches, not a patch */
+	bool late;			/* ... loaded after the patches (preload is set too) */
+	struct tt_boot_object *objects; /* a patch's klp_objects after all loads */
+	size_t n_objects;
 	int load_rc;		    /* insmod's exit status; -1: never tried */
 	char *load_output;	    /* what insmod printed, or NULL */
 	struct tt_strv kernel_msgs; /* kernel log lines naming the module */

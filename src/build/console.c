@@ -116,8 +116,11 @@ static void console_marker(struct tt_boot_result *r, const char *text, bool *in_
 		char obj[128] = "";
 		int patched = 0;
 		if (sscanf(rest, "%127s %d", obj, &patched) == 2) {
-			char *entry = tt_xasprintf("%s=%d", obj, patched);
-			tt_strv_push_owned(&console_module(r, name)->objects, entry);
+			struct tt_boot_module *m = console_module(r, name);
+			m->objects =
+			    tt_xrealloc(m->objects, (m->n_objects + 1) * sizeof(*m->objects));
+			m->objects[m->n_objects++] =
+			    (struct tt_boot_object){tt_xstrdup(obj), patched == 1};
 		}
 	} else if (n >= 3 && strcmp(word, "PRELOADED") == 0) {
 		struct tt_boot_module *m = console_module(r, name);
@@ -263,13 +266,12 @@ static const char *verdict_load_why(const struct tt_boot_module *m)
 }
 
 /* The module of this name was loaded in the guest (vmlinux always is). */
-static bool verdict_loaded(const struct tt_boot_result *r, const char *name, size_t len)
+static bool verdict_loaded(const struct tt_boot_result *r, const char *name)
 {
-	if (len == 7 && strncmp(name, "vmlinux", 7) == 0)
+	if (strcmp(name, "vmlinux") == 0)
 		return true;
 	for (size_t i = 0; i < r->n_mods; i++)
-		if (r->mods[i].load_rc == 0 && strlen(r->mods[i].name) == len &&
-		    strncmp(r->mods[i].name, name, len) == 0)
+		if (r->mods[i].load_rc == 0 && strcmp(r->mods[i].name, name) == 0)
 			return true;
 	return false;
 }
@@ -277,12 +279,10 @@ static bool verdict_loaded(const struct tt_boot_result *r, const char *name, siz
 /* Every object of an enabled patch whose code is loaded must be patched. */
 static void verdict_objects(struct tt_boot_result *r, const struct tt_boot_module *m)
 {
-	for (size_t i = 0; m->enabled == 1 && !m->replaced && i < m->objects.n; i++) {
-		const char *o = m->objects.v[i], *eq = strrchr(o, '=');
-		if (eq && strcmp(eq, "=0") == 0 && verdict_loaded(r, o, (size_t)(eq - o)))
-			verdict_reason(r, "%s: its object %.*s is loaded but not patched", m->name,
-				       (int)(eq - o), o);
-	}
+	for (size_t i = 0; m->enabled == 1 && !m->replaced && i < m->n_objects; i++)
+		if (!m->objects[i].patched && verdict_loaded(r, m->objects[i].name))
+			verdict_reason(r, "%s: its object %s is loaded but not patched", m->name,
+				       m->objects[i].name);
 }
 
 static void verdict_module(struct tt_boot_result *r, const struct tt_boot_module *m,
@@ -358,7 +358,9 @@ void tt_boot_result_free(struct tt_boot_result *r)
 		free(r->mods[i].path);
 		free(r->mods[i].load_output);
 		tt_strv_free(&r->mods[i].kernel_msgs);
-		tt_strv_free(&r->mods[i].objects);
+		for (size_t j = 0; j < r->mods[i].n_objects; j++)
+			free(r->mods[i].objects[j].name);
+		free(r->mods[i].objects);
 	}
 	free(r->mods);
 	for (size_t i = 0; i < r->n_issues; i++) {

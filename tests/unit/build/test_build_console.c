@@ -255,8 +255,9 @@ static void test_module_loaded_after_patch(void **state)
 		   "TUXTAPE:END\n",
 		   &r);
 	assert_true(r.mods[1].late && r.mods[1].preload);
-	assert_int_equal(r.mods[0].objects.n, 1);
-	assert_string_equal(r.mods[0].objects.v[0], "rds=1");
+	assert_int_equal(r.mods[0].n_objects, 1);
+	assert_string_equal(r.mods[0].objects[0].name, "rds");
+	assert_true(r.mods[0].objects[0].patched);
 	assert_true(r.pass);
 	tt_boot_result_free(&r);
 	/* Loaded but not patched, and a late module that failed: both reasons. */
