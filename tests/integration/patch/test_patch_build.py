@@ -74,6 +74,14 @@ def build(exe, name, out, *patches, extra=(), cwd=None):
     return p.returncode, result, p.stderr
 
 
+def build_ok(exe, tag, name, ko, patch):
+    """A build that must produce the module: its result, or None (the failure is recorded)."""
+    code, r, err = build(exe, name, ko, patch)
+    built = code == 0 and r and r["outcome"] == "built" and os.path.exists(ko)
+    check(built, f"{tag}: built (exit {code}) {err.strip()[-300:] if code else ''}")
+    return r if built else None
+
+
 def boot(exe, ko, script_text, tmp, tag):
     script = os.path.join(tmp, f"check-{tag}.sh")
     with open(script, "w") as f:
@@ -114,10 +122,8 @@ else ! grep -q tuxtape_static_helper_ok /proc/cmdline; fi
 
 def test_meminfo(exe, tmp):
     ko = os.path.join(tmp, "tt_meminfo.ko")
-    code, r, err = build(exe, "tt_meminfo", ko, "meminfo-string.patch")
-    check(code == 0 and r and r["outcome"] == "built" and os.path.exists(ko),
-          f"meminfo: built (exit {code}): {err.strip()[-300:] if code else ''}")
-    if code != 0:
+    r = build_ok(exe, "meminfo", "tt_meminfo", ko, "meminfo-string.patch")
+    if not r:
         return
     obj = r["objects"][0]
     check(obj["object"] == "fs/proc/meminfo.o" and obj["objname"] == "vmlinux" and
@@ -138,9 +144,8 @@ def klp_sections_and_symbols(ko):
 
 def test_cmdline(exe, tmp):
     ko = os.path.join(tmp, "tt_cmdline.ko")
-    code, r, err = build(exe, "tt_cmdline", ko, "cmdline-static-helper.patch")
-    check(code == 0 and r and r["outcome"] == "built", f"cmdline: built (exit {code})")
-    if code != 0:
+    r = build_ok(exe, "cmdline", "tt_cmdline", ko, "cmdline-static-helper.patch")
+    if not r:
         return
     obj = r["objects"][0]
     check("cmdline_proc_show" in obj["changed"] and "cmdline_show_marker" in obj["added"],
@@ -237,10 +242,8 @@ fi
 
 def test_hooks(exe, tmp):
     ko = os.path.join(tmp, "tt_hooks.ko")
-    code, r, err = build(exe, "tt_hooks", ko, "meminfo-hooks.patch")
-    check(code == 0 and r and r["outcome"] == "built",
-          f"hooks: built (exit {code}) {err.strip()[-300:] if code else ''}")
-    if code != 0:
+    r = build_ok(exe, "hooks", "tt_hooks", ko, "meminfo-hooks.patch")
+    if not r:
         return
     added = r["objects"][0]["added"]
     check(len([f for f in added if f.startswith("__tuxtape_hook_")]) == 4,
@@ -263,10 +266,8 @@ dmesg | grep tuxtape-header
 
 def test_header(exe, tmp):
     ko = os.path.join(tmp, "tt_header.ko")
-    code, r, err = build(exe, "tt_header", ko, "proc-internal-header.patch")
-    check(code == 0 and r and r["outcome"] == "built",
-          f"header: built (exit {code}) {err.strip()[-300:] if code else ''}")
-    if code != 0:
+    r = build_ok(exe, "header", "tt_header", ko, "proc-internal-header.patch")
+    if not r:
         return
     compared = [o["object"] for o in r["objects"]]
     changed = [o["object"] for o in r["objects"] if o["changed"] or o["added"]]
