@@ -65,10 +65,14 @@ void tt_cve_encoded_free(struct tt_cve_encoded *enc);
  * What the store holds of one CVE, to decide what a new version changes:
  * its state and the digests of its row, dyad pairs and affected blocks.
  */
+/* A digest in hex and its NUL; room too for the SHA-256 digests of older stores. */
+#define TT_CVE_DIGEST_SIZE 65
 struct tt_cve_stored {
 	bool exists;
 	enum tt_cve_state state;
-	char digest_row[65], digest_dyads[65], digest_blocks[65]; /* "" when unknown */
+	/* "" when unknown */
+	char digest_row[TT_CVE_DIGEST_SIZE], digest_dyads[TT_CVE_DIGEST_SIZE],
+	    digest_blocks[TT_CVE_DIGEST_SIZE];
 };
 int tt_store_cve_stored(struct tt_store *s, const char *id, struct tt_cve_stored *out,
 			struct tt_error *err);

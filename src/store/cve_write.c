@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Writing CNA records: one CVE is one row in cve plus its child rows. */
 #include <errno.h>
-#include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
+#define XXH_STATIC_LINKING_ONLY /* XXH3_state_t on the stack */
+#include <xxhash.h>
 
 #include "store_internal.h"
 #include "tuxtape/util.h"
@@ -105,8 +106,9 @@ struct tt_cve_encoded {
 	size_t n_blocks;
 	/* Lengths of the large texts, measured here so the writer need not. */
 	size_t len_title, len_description, len_rationale;
-	/* SHA-256 of what each part stores, hex; see digest_*() */
-	char digest_row[65], digest_dyads[65], digest_blocks[65];
+	/* XXH3-128 of what each part stores, hex; see digest_*() */
+	char digest_row[TT_CVE_DIGEST_SIZE], digest_dyads[TT_CVE_DIGEST_SIZE],
+	    digest_blocks[TT_CVE_DIGEST_SIZE];
 	struct tt_buf *block_files;    /* one per affected block */
 	struct tt_buf *block_versions; /* one per affected block: JSON */
 };
@@ -212,109 +214,108 @@ static void versions_json(struct tt_buf *b, const struct tt_affected *a)
  * touches fields tuxtape does not keep (the CNA regenerates records often)
  * then changes no digest and costs no write. Fields are separated by 0x1f
  * and a NULL is 0x1e, so "a"+"bc" and "ab"+"c" differ, as do NULL and "".
+ *
+ * XXH3-128, not a cryptographic hash: the digest only tells the store
+ * whether its copy is current, and whoever could craft a collision in the
+ * CNA's tree could as well write the record they want. A full ingest hashes
+ * ~70 MB in ~100 small fields per CVE, where SHA-256 cost 8% of the ingest's
+ * CPU. Stores written with the earlier SHA-256 digests (64 hex digits) see
+ * every record as changed once, and rewrite it.
  */
-static void digest_strn(EVP_MD_CTX *md, const char *v, size_t len)
+static void digest_strn(XXH3_state_t *h, const char *v, size_t len)
 {
-	static const unsigned char sep = 0x1f, null = 0x1e;
+	static const char sep = 0x1f, null = 0x1e;
 	if (v)
-		EVP_DigestUpdate(md, v, len);
+		XXH3_128bits_update(h, v, len);
 	else
-		EVP_DigestUpdate(md, &null, 1);
-	EVP_DigestUpdate(md, &sep, 1);
+		XXH3_128bits_update(h, &null, 1);
+	XXH3_128bits_update(h, &sep, 1);
 }
 
-static void digest_str(EVP_MD_CTX *md, const char *v)
+static void digest_str(XXH3_state_t *h, const char *v)
 {
-	digest_strn(md, v, v ? strlen(v) : 0);
+	digest_strn(h, v, v ? strlen(v) : 0);
 }
 
-static void digest_buf(EVP_MD_CTX *md, const struct tt_buf *b)
+static void digest_buf(XXH3_state_t *h, const struct tt_buf *b)
 {
-	digest_strn(md, tt_buf_str(b), b->len);
+	digest_strn(h, tt_buf_str(b), b->len);
 }
 
-static void digest_end(EVP_MD_CTX *md, char out[65])
+static void digest_end(XXH3_state_t *h, char out[TT_CVE_DIGEST_SIZE])
 {
 	static const char hex[] = "0123456789abcdef";
-	unsigned char d[EVP_MAX_MD_SIZE];
-	unsigned int n = 0;
-	EVP_DigestFinal_ex(md, d, &n);
-	for (unsigned int i = 0; i < n && i < 32; i++) {
-		out[2 * i] = hex[d[i] >> 4];
-		out[2 * i + 1] = hex[d[i] & 15];
+	XXH128_canonical_t c;
+	XXH128_canonicalFromHash(&c, XXH3_128bits_digest(h));
+	for (size_t i = 0; i < sizeof(c.digest); i++) {
+		out[2 * i] = hex[c.digest[i] >> 4];
+		out[2 * i + 1] = hex[c.digest[i] & 15];
 	}
-	out[2 * (n < 32 ? n : 32)] = '\0';
+	out[2 * sizeof(c.digest)] = '\0';
 }
 
-static void digest_row(EVP_MD_CTX *md, const EVP_MD *sha256, const struct tt_cve_record *rec,
-		       const struct tt_cve_encoded *e, char out[65])
+static void digest_row(XXH3_state_t *h, const struct tt_cve_record *rec,
+		       const struct tt_cve_encoded *e, char out[TT_CVE_DIGEST_SIZE])
 {
 	char num[64];
-	EVP_DigestInit_ex(md, sha256, NULL);
+	XXH3_128bits_reset(h);
 	const char *strs[] = {rec->id, state_name(rec->state), rec->title, rec->rejected_reason};
 	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
-		digest_str(md, strs[i]);
-	digest_strn(md, rec->description, e->len_description);
+		digest_str(h, strs[i]);
+	digest_strn(h, rec->description, e->len_description);
 	snprintf(num, sizeof(num), "%lld %lld", (long long)rec->date_reserved,
 		 (long long)rec->date_updated);
-	digest_str(md, num);
+	digest_str(h, num);
 	if (rec->has_cvss) {
 		snprintf(num, sizeof(num), "%.17g", rec->cvss.base_score);
 		const char *cvss[] = {rec->cvss.vector, num, rec->cvss.severity, rec->cvss.source};
 		for (size_t i = 0; i < sizeof(cvss) / sizeof(cvss[0]); i++)
-			digest_str(md, cvss[i]);
-		digest_strn(md, rec->cvss.rationale, e->len_rationale);
+			digest_str(h, cvss[i]);
+		digest_strn(h, rec->cvss.rationale, e->len_rationale);
 	}
 	for (int i = 0; i < N_LISTS; i++)
-		digest_buf(md, &e->lists[i]);
-	digest_end(md, out);
+		digest_buf(h, &e->lists[i]);
+	digest_end(h, out);
 }
 
-static void digest_dyads(EVP_MD_CTX *md, const EVP_MD *sha256, const struct tt_cve_record *rec,
-			 const struct tt_cve_encoded *e, char out[65])
+static void digest_dyads(XXH3_state_t *h, const struct tt_cve_record *rec,
+			 const struct tt_cve_encoded *e, char out[TT_CVE_DIGEST_SIZE])
 {
-	EVP_DigestInit_ex(md, sha256, NULL);
+	XXH3_128bits_reset(h);
 	for (size_t i = 0; i < rec->n_dyads; i++) {
 		const struct tt_dyad *d = &rec->dyads[i];
 		const char *f[] = {e->branches[i], d->vuln_version, d->vuln_commit, d->fix_version,
 				   d->fix_commit};
 		for (size_t k = 0; k < sizeof(f) / sizeof(f[0]); k++)
-			digest_str(md, f[k]);
+			digest_str(h, f[k]);
 	}
-	digest_end(md, out);
+	digest_end(h, out);
 }
 
 /* The blocks and the program files (their union, the cve_file rows) go together. */
-static void digest_blocks(EVP_MD_CTX *md, const EVP_MD *sha256, const struct tt_cve_record *rec,
-			  const struct tt_cve_encoded *e, char out[65])
+static void digest_blocks(XXH3_state_t *h, const struct tt_cve_record *rec,
+			  const struct tt_cve_encoded *e, char out[TT_CVE_DIGEST_SIZE])
 {
-	EVP_DigestInit_ex(md, sha256, NULL);
-	digest_buf(md, &e->lists[LIST_FILES]);
+	XXH3_128bits_reset(h);
+	digest_buf(h, &e->lists[LIST_FILES]);
 	for (size_t b = 0; b < rec->n_affected; b++) {
 		const struct tt_affected *a = &rec->affected[b];
 		const char *f[] = {a->vendor, a->product, a->repo, a->default_status};
 		for (size_t k = 0; k < sizeof(f) / sizeof(f[0]); k++)
-			digest_str(md, f[k]);
-		digest_buf(md, &e->block_files[b]);
-		digest_buf(md, &e->block_versions[b]);
+			digest_str(h, f[k]);
+		digest_buf(h, &e->block_files[b]);
+		digest_buf(h, &e->block_versions[b]);
 	}
-	digest_end(md, out);
+	digest_end(h, out);
 }
 
 static void digest_all(const struct tt_cve_record *rec, struct tt_cve_encoded *e)
 {
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
-	/* Fetched once for the three digests: EVP_sha256() looks it up at every init. */
-	EVP_MD *sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
-	if (!md || !sha256) {
-		fprintf(stderr, "tuxtape: cannot set up SHA-256 (out of memory?)\n");
-		abort();
-	}
-	digest_row(md, sha256, rec, e, e->digest_row);
-	digest_dyads(md, sha256, rec, e, e->digest_dyads);
-	digest_blocks(md, sha256, rec, e, e->digest_blocks);
-	EVP_MD_free(sha256);
-	EVP_MD_CTX_free(md);
+	XXH3_state_t h; /* ~600 bytes: on the stack, no allocation per CVE */
+	XXH3_INITSTATE(&h);
+	digest_row(&h, rec, e, e->digest_row);
+	digest_dyads(&h, rec, e, e->digest_dyads);
+	digest_blocks(&h, rec, e, e->digest_blocks);
 }
 
 struct tt_cve_encoded *tt_cve_encode(const struct tt_cve_record *rec)
@@ -779,7 +780,7 @@ int tt_store_cve_stored(struct tt_store *s, const char *id, struct tt_cve_stored
 		char *dst[] = {out->digest_row, out->digest_dyads, out->digest_blocks};
 		for (int i = 0; i < 3; i++) {
 			const char *v = tt_db_text(s->db, st, 1 + i);
-			snprintf(dst[i], 65, "%s", v ? v : "");
+			snprintf(dst[i], TT_CVE_DIGEST_SIZE, "%s", v ? v : "");
 		}
 		r = 0;
 	}

@@ -176,7 +176,7 @@ static void test_put_encoded_rewrites_only_what_changed(void **state)
 	make_record(&rec, "CVE-2024-0005", "fs/a.c");
 	assert_int_equal(tt_store_cve_stored(f->s, rec.id, &old, &err), 0);
 	assert_true(old.exists);
-	assert_int_equal(strlen(old.digest_row), 64);
+	assert_int_equal(strlen(old.digest_row), 32); /* XXH3-128 in hex */
 	struct tt_cve_encoded *enc = tt_cve_encode(&rec);
 	assert_int_equal(tt_store_begin(f->s, &err), 0);
 	assert_int_equal(tt_store_cve_put_encoded(f->s, &rec, enc, &old, &unchanged, &err), 0);
@@ -201,6 +201,38 @@ static void test_put_encoded_rewrites_only_what_changed(void **state)
 	assert_int_equal(tt_store_cve_stored(f->s, "CVE-2024-0005", &now, &err), 0);
 	assert_string_not_equal(now.digest_dyads, old.digest_dyads);
 	assert_string_equal(now.digest_blocks, old.digest_blocks);
+}
+
+/* A store written before the digests were XXH3 holds SHA-256 ones: every
+ * record then counts as changed once and is rewritten, none is kept stale. */
+static void test_an_older_digest_means_changed(void **state)
+{
+	struct fixture *f = *state;
+	put(f->s, "CVE-2024-0006", "fs/a.c");
+	struct tt_cve_record rec;
+	struct tt_cve_stored old;
+	struct tt_error err = {0};
+	bool unchanged = true;
+	make_record(&rec, "CVE-2024-0006", "fs/a.c");
+	assert_int_equal(tt_store_cve_stored(f->s, rec.id, &old, &err), 0);
+	static const char sha256_hex[] =
+	    "5b6fc1a83b7ef5b55f0e1b5a4f5c9f3d1ad0c5e3e1b1b6d1c4a6a0e3b7d9f2c1";
+	memcpy(old.digest_row, sha256_hex, sizeof(sha256_hex));
+	memcpy(old.digest_dyads, sha256_hex, sizeof(sha256_hex));
+	memcpy(old.digest_blocks, sha256_hex, sizeof(sha256_hex));
+	struct tt_cve_encoded *enc = tt_cve_encode(&rec);
+	assert_int_equal(tt_store_begin(f->s, &err), 0);
+	assert_int_equal(tt_store_cve_put_encoded(f->s, &rec, enc, &old, &unchanged, &err), 0);
+	assert_false(unchanged);
+	assert_int_equal(tt_store_commit(f->s, &err), 0);
+	tt_cve_encoded_free(enc);
+	tt_cve_record_free(&rec);
+	struct tt_cve_stored now;
+	assert_int_equal(tt_store_cve_stored(f->s, "CVE-2024-0006", &now, &err), 0);
+	assert_int_equal(strlen(now.digest_row), 32);
+	assert_int_equal(tt_store_cve_get(f->s, "CVE-2024-0006", &rec, NULL, &err), 0);
+	assert_int_equal(rec.n_dyads, 2);
+	tt_cve_record_free(&rec);
 }
 
 static void test_unknown_id_is_enoent_with_a_hint(void **state)
@@ -626,6 +658,7 @@ int main(int argc, char **argv)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_put_replaces_the_previous_version, setup,
 					    teardown),
+	    cmocka_unit_test_setup_teardown(test_an_older_digest_means_changed, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_put_encoded_rewrites_only_what_changed, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_unknown_id_is_enoent_with_a_hint, setup, teardown),
