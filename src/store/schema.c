@@ -265,13 +265,11 @@ static char *dialect_sql(struct tt_db *db, const char *sql)
 	return tt_buf_detach(&b);
 }
 
+/* One migration's DDL and the version it leaves, inside the caller's transaction. */
 static int apply(struct tt_db *db, int from, struct tt_error *err)
 {
-	int r = tt_db_exec(db, "BEGIN", err);
-	if (r < 0)
-		return r;
 	char *ddl = dialect_sql(db, migrations[from]);
-	r = tt_db_exec(db, ddl, err);
+	int r = tt_db_exec(db, ddl, err);
 	free(ddl);
 	if (r == 0) {
 		char sql[128];
@@ -281,14 +279,29 @@ static int apply(struct tt_db *db, int from, struct tt_error *err)
 			 from + 1);
 		r = tt_db_exec(db, sql, err);
 	}
-	if (r == 0)
-		r = tt_db_exec(db, "COMMIT", err);
-	if (r < 0) {
-		tt_db_exec(db, "ROLLBACK", NULL);
+	if (r < 0)
 		return tt_error_prefix(
 		    err, "migrating the store schema from version %d to %d: ", from, from + 1);
-	}
 	return 0;
+}
+
+/*
+ * All pending migrations in one transaction: a store is upgraded wholly or
+ * not at all, and a new store costs one commit (one set of syncs), not one
+ * per schema version.
+ */
+static int apply_all(struct tt_db *db, int version, struct tt_error *err)
+{
+	if (version == N_MIGRATIONS)
+		return 0;
+	int r = tt_db_exec(db, "BEGIN", err);
+	for (int v = version; r == 0 && v < N_MIGRATIONS; v++)
+		r = apply(db, v, err);
+	if (r == 0)
+		r = tt_db_exec(db, "COMMIT", err);
+	if (r < 0)
+		tt_db_exec(db, "ROLLBACK", NULL);
+	return r;
 }
 
 int tt_schema_migrate(struct tt_db *db, struct tt_error *err)
@@ -306,10 +319,5 @@ int tt_schema_migrate(struct tt_db *db, struct tt_error *err)
 				    "the store has schema version %d, newer than this tuxtape "
 				    "understands (%d): upgrade tuxtape, or use another --db",
 				    version, N_MIGRATIONS);
-	for (int v = version; v < N_MIGRATIONS; v++) {
-		r = apply(db, v, err);
-		if (r < 0)
-			return r;
-	}
-	return 0;
+	return apply_all(db, version, err);
 }

@@ -235,6 +235,35 @@ static void test_an_older_digest_means_changed(void **state)
 	tt_cve_record_free(&rec);
 }
 
+/* An upgrade that fails partway leaves the store at its old version, whole:
+ * from version 4, the 4 -> 5 step succeeds and 5 -> 6 fails, and neither stays. */
+static void test_a_failed_migration_changes_nothing(void **state)
+{
+	struct fixture *f = *state;
+	tt_store_close(f->s);
+	f->s = NULL;
+	run_sql(f, "UPDATE meta SET value = '4' WHERE key = 'schema.version';"
+		   "DROP TABLE pipeline_approval; DROP TABLE pipeline_job;"
+		   "DROP TABLE patch_revision; DROP TABLE patch_raw;"
+		   "CREATE TABLE fleet_operator_token_v6 (x INTEGER);");
+	struct tt_error err = {0};
+	assert_int_not_equal(tt_store_open(f->location, &f->s, &err), 0);
+	assert_non_null(strstr(err.msg, "from version 5 to 6"));
+	/* The 4 -> 5 step did not stay: patch_raw, which it creates, is not there. */
+	run_sql(f, "CREATE TABLE patch_raw (x INTEGER); DROP TABLE patch_raw;"
+		   "DROP TABLE fleet_operator_token_v6;");
+	/* So the next open upgrades the store from version 4. */
+	err = (struct tt_error){0};
+	int r = tt_store_open(f->location, &f->s, &err);
+	if (r < 0)
+		print_message("%s\n", err.msg);
+	assert_int_equal(r, 0);
+	char *v = NULL;
+	assert_int_equal(tt_store_meta_get(f->s, "schema.version", &v, &err), 0);
+	assert_string_equal(v, "6");
+	free(v);
+}
+
 static void test_unknown_id_is_enoent_with_a_hint(void **state)
 {
 	struct fixture *f = *state;
@@ -659,6 +688,8 @@ int main(int argc, char **argv)
 	    cmocka_unit_test_setup_teardown(test_put_replaces_the_previous_version, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_an_older_digest_means_changed, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_a_failed_migration_changes_nothing, setup,
+					    teardown),
 	    cmocka_unit_test_setup_teardown(test_put_encoded_rewrites_only_what_changed, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_unknown_id_is_enoent_with_a_hint, setup, teardown),
