@@ -81,10 +81,17 @@ static char *caller(struct tt_fleet_db *db, const struct tt_api_request *req, en
 	return actor;
 }
 
+/* The name part of "KIND:NAME", as an offset: GCC 12 took the pointer version, inlined
+ * into a function whose actor is freed by a cleanup attribute, for a dangling pointer. */
+static size_t name_at(const char *actor)
+{
+	size_t colon = strcspn(actor, ":");
+	return actor[colon] ? colon + 1 : 0;
+}
+
 static const char *name_of(const char *actor)
 {
-	const char *colon = strchr(actor, ':');
-	return colon ? colon + 1 : actor;
+	return actor + name_at(actor);
 }
 
 static bool label_valid(const char *s)
