@@ -39,6 +39,14 @@ const char *tt_store_location(const struct tt_store *s);
 int tt_store_begin(struct tt_store *s, struct tt_error *err);
 int tt_store_commit(struct tt_store *s, struct tt_error *err);
 void tt_store_rollback(struct tt_store *s);
+/*
+ * Hints around a transaction that writes much (a CVE ingest): bulk on lets
+ * the backend write as it goes rather than all at the commit; write_behind,
+ * called now and then inside it, has the OS start writing out what is
+ * written so far. Neither changes what is stored or when it is durable.
+ */
+void tt_store_bulk_write(struct tt_store *s, bool on);
+void tt_store_write_behind(struct tt_store *s);
 
 /* Small key/value cursor data ("vulns.commit", ...). *value is caller-freed, NULL if unset. */
 int tt_store_meta_get(struct tt_store *s, const char *key, char **value, struct tt_error *err);

@@ -49,6 +49,15 @@ struct tt_db_ops {
 	double (*column_double)(struct tt_db_stmt *st, int i);
 	void (*reset)(struct tt_db_stmt *st);
 	void (*finalize)(struct tt_db_stmt *st);
+	/*
+	 * Optional (NULL: nothing to do). bulk_write: a transaction writing much
+	 * begins (on) or ended (off); the engine may trade read cache for writing
+	 * as it goes. write_behind: have the OS start writing out what the open
+	 * transaction wrote so far, so its commit waits less; a hint that changes
+	 * nothing about durability, which stays the commit's.
+	 */
+	void (*bulk_write)(struct tt_db *db, bool on);
+	void (*write_behind)(struct tt_db *db);
 };
 
 struct tt_db {

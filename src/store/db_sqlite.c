@@ -1,15 +1,30 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* The SQLite driver: the embedded default backend. */
 #include <errno.h>
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "db.h"
 #include "tuxtape/util.h"
 
+/*
+ * The page cache for reads (the server and dashboard keep a connection
+ * open), and the smaller one during a bulk write: pages then reach the OS as
+ * the transaction goes, where write_behind starts writing them, instead of
+ * all at the commit, and 64 MiB of fresh memory is not faulted in for pages
+ * written once. Full ingest of the vulns.git tip: the commit's fdatasync
+ * 43 -> 8 ms, the whole sync 0.50 -> 0.46 s, an incremental one 0.37 -> 0.31 s.
+ */
+#define READ_CACHE_KIB 65536
+#define BULK_CACHE_KIB 4096
+
 struct sqlite_db {
 	struct tt_db base;
 	sqlite3 *h;
+	int writeback_fd; /* the database file, read-only, during a bulk write; else -1 */
 };
 
 struct tt_db_stmt {
@@ -29,8 +44,40 @@ static int sqlite_fail(sqlite3 *h, struct tt_error *err, const char *what)
 static void sq_close(struct tt_db *db)
 {
 	struct sqlite_db *s = (struct sqlite_db *)db;
+	if (s->writeback_fd >= 0)
+		close(s->writeback_fd);
 	sqlite3_close(s->h);
 	free(s);
+}
+
+static void set_cache_kib(sqlite3 *h, int kib)
+{
+	char sql[64];
+	snprintf(sql, sizeof(sql), "PRAGMA cache_size=-%d", kib);
+	/* A cache size is a tuning: if it cannot be set, the store works as before. */
+	sqlite3_exec(h, sql, NULL, NULL, NULL);
+}
+
+static void sq_bulk_write(struct tt_db *db, bool on)
+{
+	struct sqlite_db *s = (struct sqlite_db *)db;
+	set_cache_kib(s->h, on ? BULK_CACHE_KIB : READ_CACHE_KIB);
+	if (s->writeback_fd >= 0) {
+		close(s->writeback_fd);
+		s->writeback_fd = -1;
+	}
+	/* "" for in-memory and temporary databases: nothing to write behind. */
+	const char *path = sqlite3_db_filename(s->h, "main");
+	if (on && path && *path)
+		s->writeback_fd = open(path, O_RDONLY | O_CLOEXEC);
+}
+
+static void sq_write_behind(struct tt_db *db)
+{
+	struct sqlite_db *s = (struct sqlite_db *)db;
+	/* Writeback belongs to the file, not to the descriptor: a read-only one starts it. */
+	if (s->writeback_fd >= 0)
+		sync_file_range(s->writeback_fd, 0, 0, SYNC_FILE_RANGE_WRITE);
 }
 
 static int sq_exec(struct tt_db *db, const char *sql, struct tt_error *err)
@@ -137,6 +184,8 @@ static const struct tt_db_ops sqlite_ops = {
     .column_double = sq_column_double,
     .reset = sq_reset,
     .finalize = sq_finalize,
+    .bulk_write = sq_bulk_write,
+    .write_behind = sq_write_behind,
 };
 
 int tt_db_open_sqlite(const char *path, struct tt_db **out, struct tt_error *err)
@@ -161,7 +210,7 @@ int tt_db_open_sqlite(const char *path, struct tt_db **out, struct tt_error *err
 	 * synchronous=NORMAL keeps the store consistent across crashes.
 	 */
 	const char *pragmas = "PRAGMA page_size=16384; PRAGMA synchronous=NORMAL;"
-			      "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;";
+			      "PRAGMA temp_store=MEMORY;";
 	/*
 	 * A store the fleet server keeps in WAL mode stays in it: leaving WAL
 	 * needs the database to itself, so forcing TRUNCATE would fail (locked)
@@ -183,9 +232,11 @@ int tt_db_open_sqlite(const char *path, struct tt_db **out, struct tt_error *err
 		sqlite3_close(h);
 		return r;
 	}
+	set_cache_kib(h, READ_CACHE_KIB);
 	struct sqlite_db *db = tt_xcalloc(1, sizeof(*db));
 	db->base.ops = &sqlite_ops;
 	db->h = h;
+	db->writeback_fd = -1;
 	*out = &db->base;
 	return 0;
 }

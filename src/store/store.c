@@ -159,6 +159,18 @@ int tt_store_begin(struct tt_store *s, struct tt_error *err)
 	return r;
 }
 
+void tt_store_bulk_write(struct tt_store *s, bool on)
+{
+	if (s->db->ops->bulk_write)
+		s->db->ops->bulk_write(s->db, on);
+}
+
+void tt_store_write_behind(struct tt_store *s)
+{
+	if (s->db->ops->write_behind)
+		s->db->ops->write_behind(s->db);
+}
+
 int tt_store_commit(struct tt_store *s, struct tt_error *err)
 {
 	int r = tt_db_exec(s->db, "COMMIT", err);

@@ -20,6 +20,8 @@
 #define CHUNK 64
 /* The window holds at least this many chunks, rounded up to a multiple of the workers. */
 #define WINDOW_CHUNKS 16
+/* The OS is asked to start writing the store's new pages every so many CVEs (~5 MB). */
+#define WRITE_BEHIND_ITEMS 1024
 
 /*
  * EMPTY: free to parse into. READY: parsed, waiting for the writer. USED: the
@@ -341,6 +343,7 @@ int tt_vulns_ingest(struct tt_store *s, git_repository *repo, const git_oid *tar
 		pthread_create(&threads[t], NULL, worker, &args[t]);
 	}
 	struct tt_cve_batch *batch = tt_store_cve_batch_new(s);
+	tt_store_bulk_write(s, true);
 	int r = 0;
 	/* Items [held, i) are written to the batch, their slots kept until it is flushed. */
 	size_t held = 0;
@@ -357,11 +360,14 @@ int tt_vulns_ingest(struct tt_store *s, git_repository *repo, const git_oid *tar
 			r = tt_store_cve_batch_flush(batch, err);
 			release(p, held, i + 1);
 			held = i + 1;
+			if (held % WRITE_BEHIND_ITEMS == 0)
+				tt_store_write_behind(s);
 		}
 		if (o->progress && o->progress->update)
 			o->progress->update(o->progress->ctx, "ingest", i + 1, items->n);
 	}
 	tt_store_cve_batch_free(batch);
+	tt_store_bulk_write(s, false);
 	res->examined = (long)items->n;
 	stop_workers(p, threads, n_threads);
 	res->warnings += p->warnings;
