@@ -11,7 +11,28 @@
 #include "sync_internal.h"
 #include "tuxtape/util.h"
 
-static int parent_tree(git_commit *c, git_tree **out)
+#define PUBLISHED "cve/published"
+
+/* c's cve/published tree, or NULL (and 0) when it has none. */
+static int published_tree(git_commit *c, git_tree **out)
+{
+	*out = NULL;
+	git_tree *root;
+	int r = git_commit_tree(&root, c);
+	if (r < 0)
+		return r;
+	git_tree_entry *te;
+	if (git_tree_entry_bypath(&te, root, PUBLISHED) == 0) {
+		if (git_tree_entry_type(te) == GIT_OBJECT_TREE)
+			r = git_tree_lookup(out, git_tree_owner(root), git_tree_entry_id(te));
+		git_tree_entry_free(te);
+	}
+	git_tree_free(root);
+	return r;
+}
+
+/* The cve/published tree of c's first parent; NULL for the root commit. */
+static int parent_published_tree(git_commit *c, git_tree **out)
 {
 	*out = NULL;
 	if (git_commit_parentcount(c) == 0)
@@ -19,24 +40,20 @@ static int parent_tree(git_commit *c, git_tree **out)
 	git_commit *parent;
 	int r = git_commit_parent(&parent, c, 0);
 	if (r == 0) {
-		r = git_commit_tree(out, parent);
+		r = published_tree(parent, out);
 		git_commit_free(parent);
 	}
 	return r;
 }
 
-static bool is_published_json(const char *path, char *id, size_t n)
+/* "CVE-2024-26581.json" (a file name under cve/published/YEAR) -> its id. */
+static bool is_json_name(const char *name, char *id, size_t n)
 {
-	size_t len = strlen(path);
-	if (strncmp(path, "cve/published/", 14) != 0 || len < 6 ||
-	    strcmp(path + len - 5, ".json") != 0)
+	size_t len = strlen(name);
+	if (len < 6 || strcmp(name + len - 5, ".json") != 0 || len - 5 >= n)
 		return false;
-	const char *name = strrchr(path, '/') + 1;
-	size_t id_len = strlen(name) - 5;
-	if (id_len >= n)
-		return false;
-	memcpy(id, name, id_len);
-	id[id_len] = '\0';
+	memcpy(id, name, len - 5);
+	id[len - 5] = '\0';
 	return tt_cve_id_valid(id);
 }
 
@@ -60,36 +77,55 @@ static int cmp_first_seen(const void *a, const void *b)
 	return c ? c : (x->when > y->when) - (x->when < y->when);
 }
 
+/* What one commit publishes: its time and id, for the ids it adds. */
+struct commit_adds {
+	struct tt_first_seen_list *out;
+	int64_t when;
+	char hex[GIT_OID_HEXSZ + 1];
+};
+
+static void add_if_json(struct commit_adds *a, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char id[TT_CVE_ID_MAX];
+	if (is_json_name(slash ? slash + 1 : path, id, sizeof(id)))
+		add_first_seen(a->out, id, a->when, a->hex);
+}
+
+static int on_root_entry(const char *dir, const git_tree_entry *e, void *payload)
+{
+	if (git_tree_entry_type(e) == GIT_OBJECT_BLOB)
+		add_if_json(payload, git_tree_entry_name(e));
+	return 0;
+}
+
+/*
+ * The root commit adds all it holds: its tree is walked, not diffed against
+ * nothing. Later commits diff the two cve/published trees, and a commit that
+ * left that tree as it was costs one comparison.
+ */
 static int record_commit(git_repository *repo, struct tt_first_seen_list *out, git_commit *c,
 			 struct tt_error *err)
 {
 	git_tree *before = NULL, *after = NULL;
 	git_diff *diff = NULL;
-	int r = parent_tree(c, &before);
+	struct commit_adds a = {.out = out, .when = (int64_t)git_commit_time(c)};
+	git_oid_tostr(a.hex, sizeof(a.hex), git_commit_id(c));
+	int r = parent_published_tree(c, &before);
 	if (r == 0)
-		r = git_commit_tree(&after, c);
-	if (r == 0) {
-		char *paths[] = {"cve/published"};
-		git_diff_options o;
-		git_diff_options_init(&o, GIT_DIFF_OPTIONS_VERSION);
-		o.pathspec.strings = paths;
-		o.pathspec.count = 1;
-		r = git_diff_tree_to_tree(&diff, repo, before, after, &o);
-	}
+		r = published_tree(c, &after);
+	if (r == 0 && after && !before)
+		r = git_tree_walk(after, GIT_TREEWALK_PRE, on_root_entry, &a);
+	else if (r == 0 && after && !git_oid_equal(git_tree_id(before), git_tree_id(after)))
+		r = git_diff_tree_to_tree(&diff, repo, before, after, NULL);
 	if (r < 0) {
-		r = tt_error_set(err, -EIO, "reading history at %s: %s",
-				 git_oid_tostr_s(git_commit_id(c)), tt_git_errmsg());
+		r = tt_error_set(err, -EIO, "reading history at %s: %s", a.hex, tt_git_errmsg());
 		goto out;
 	}
-	char hex[GIT_OID_HEXSZ + 1];
-	git_oid_tostr(hex, sizeof(hex), git_commit_id(c));
-	int64_t when = (int64_t)git_commit_time(c);
-	for (size_t i = 0, n = git_diff_num_deltas(diff); i < n; i++) {
+	for (size_t i = 0, n = diff ? git_diff_num_deltas(diff) : 0; i < n; i++) {
 		const git_diff_delta *d = git_diff_get_delta(diff, i);
-		char id[TT_CVE_ID_MAX];
-		if (d->status == GIT_DELTA_ADDED &&
-		    is_published_json(d->new_file.path, id, sizeof(id)))
-			add_first_seen(out, id, when, hex);
+		if (d->status == GIT_DELTA_ADDED)
+			add_if_json(&a, d->new_file.path);
 	}
 out:
 	git_diff_free(diff);
