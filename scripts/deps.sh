@@ -10,7 +10,8 @@ set -eu
 
 build_pkgs="gcc make meson ninja-build pkg-config git ca-certificates \
 libsqlite3-dev libgit2-dev libjansson-dev libjsmn-dev libcurl4-openssl-dev \
-libssl-dev zlib1g-dev libzstd-dev libelf-dev libmicrohttpd-dev libpq-dev libxxhash-dev"
+libssl-dev zlib1g-dev libzstd-dev libelf-dev libmicrohttpd-dev libpq-dev libxxhash-dev \
+libjemalloc-dev"
 # The livepatch boot test (tests/integration/test_patch_boot.py): QEMU, a static busybox
 # for the initramfs, gcc-12 (Debian's kernel Makefile names it) to build the test module.
 boot_pkgs="qemu-system-x86 busybox-static gcc-12 make"
