@@ -335,7 +335,13 @@ int tt_vulns_ingest(struct tt_store *s, git_repository *repo, const git_oid *tar
 	p->n_threads = n_threads;
 	size_t rounds = (WINDOW_CHUNKS + (size_t)n_threads - 1) / (size_t)n_threads;
 	p->window = rounds * (size_t)n_threads * CHUNK;
-	p->slots = tt_xcalloc(p->window, sizeof(*p->slots));
+	/*
+	 * Zeroed by writing, before the workers start: calloc's pages would be
+	 * mapped to the zero page on a worker's first read and copied on its
+	 * first write, each copy a TLB flush interrupting the other CPU.
+	 */
+	p->slots = tt_xmalloc(p->window * sizeof(*p->slots));
+	memset(p->slots, 0, p->window * sizeof(*p->slots));
 	pthread_t threads[16];
 	struct worker_arg args[16];
 	for (int t = 0; t < n_threads; t++) {
