@@ -42,35 +42,41 @@ static void year_of_id(const char *id, char *year, size_t n)
 	snprintf(year, n, "%.4s", id + 4);
 }
 
-struct walk_ctx {
-	struct tt_ingest_list *out;
-	enum tt_cve_state state;
-	const char *root;
-};
-
-static int on_entry(const char *dir, const git_tree_entry *e, void *payload)
+/* Add the file name (in dir, dir_len bytes) to the list: a new item, or a file of the last one. */
+static void add_file(struct tt_ingest_list *l, const char *dir, size_t dir_len,
+		     enum tt_cve_state state, const char *name)
 {
-	struct walk_ctx *w = payload;
-	if (git_tree_entry_type(e) != GIT_OBJECT_BLOB)
-		return 0;
 	char id[TT_CVE_ID_MAX];
-	if (!id_of_filename(git_tree_entry_name(e), id, sizeof(id)))
-		return 0;
-	struct tt_ingest_list *l = w->out;
-	unsigned bit = tt_cve_file_bit(git_tree_entry_name(e) + strlen(id));
+	if (!id_of_filename(name, id, sizeof(id)))
+		return;
+	unsigned bit = tt_cve_file_bit(name + strlen(id));
 	/* Tree order keeps one id's files adjacent: "CVE-1.json" < "CVE-10". */
-	if (l->n && strcmp(l->v[l->n - 1].id, id) == 0 && l->v[l->n - 1].state == w->state) {
-		l->v[l->n - 1].files |= bit;
-		l->v[l->n - 1].has_json = l->v[l->n - 1].files & TT_CVE_HAS_JSON;
-		return 0;
+	struct tt_ingest_item *last = l->n ? &l->v[l->n - 1] : NULL;
+	if (last && last->state == state && strcmp(last->id, id) == 0 &&
+	    memcmp(last->dir, dir, dir_len) == 0 && last->dir[dir_len] == '\0') {
+		last->files |= bit;
+		last->has_json = last->files & TT_CVE_HAS_JSON;
+		return;
 	}
 	struct tt_ingest_item *it = push(l);
 	memcpy(it->id, id, sizeof(id));
 	it->files = bit;
 	it->has_json = bit & TT_CVE_HAS_JSON;
-	it->state = w->state;
-	snprintf(it->dir, sizeof(it->dir), "%s/%.*s", w->root, (int)strcspn(dir, "/"), dir);
-	return 0;
+	it->state = state;
+	memcpy(it->dir, dir, dir_len);
+	it->dir[dir_len] = '\0';
+}
+
+/* The files of one directory tree (a year's), by index: no path is built per entry. */
+static void list_tree(git_tree *t, const char *dir, enum tt_cve_state state,
+		      struct tt_ingest_list *out)
+{
+	size_t dir_len = strlen(dir);
+	for (size_t i = 0, n = git_tree_entrycount(t); i < n; i++) {
+		const git_tree_entry *e = git_tree_entry_byindex(t, i);
+		if (git_tree_entry_type(e) == GIT_OBJECT_BLOB)
+			add_file(out, dir, dir_len, state, git_tree_entry_name(e));
+	}
 }
 
 static int cmp_item(const void *a, const void *b)
@@ -101,23 +107,38 @@ static void sort_unique(struct tt_ingest_list *l)
 	l->n = w;
 }
 
+/* The files under path ("cve/published"): those of its year directories, and its own. */
 static int walk_dir(git_tree *root, const char *path, enum tt_cve_state state,
 		    struct tt_ingest_list *out, struct tt_error *err)
 {
 	git_tree_entry *te;
 	if (git_tree_entry_bypath(&te, root, path) < 0)
 		return 0; /* an empty repository has no rejected/ yet */
+	git_repository *repo = git_tree_owner(root);
 	git_tree *sub;
-	int r = git_tree_lookup(&sub, git_tree_owner(root), git_tree_entry_id(te));
+	int r = git_tree_lookup(&sub, repo, git_tree_entry_id(te));
 	git_tree_entry_free(te);
 	if (r < 0)
 		return tt_error_set(err, -EIO, "cannot read %s: %s", path, tt_git_errmsg());
-	struct walk_ctx w = {.out = out, .state = state, .root = path};
-	r = git_tree_walk(sub, GIT_TREEWALK_PRE, on_entry, &w);
+	for (size_t i = 0, n = git_tree_entrycount(sub); r == 0 && i < n; i++) {
+		const git_tree_entry *e = git_tree_entry_byindex(sub, i);
+		if (git_tree_entry_type(e) != GIT_OBJECT_TREE)
+			continue;
+		char dir[sizeof(out->v[0].dir)];
+		snprintf(dir, sizeof(dir), "%s/%s", path, git_tree_entry_name(e));
+		git_tree *year;
+		r = git_tree_lookup(&year, repo, git_tree_entry_id(e));
+		if (r < 0) {
+			r = tt_error_set(err, -EIO, "cannot list %s: %s", dir, tt_git_errmsg());
+			break;
+		}
+		list_tree(year, dir, state, out);
+		git_tree_free(year);
+	}
+	if (r == 0)
+		list_tree(sub, path, state, out);
 	git_tree_free(sub);
-	if (r < 0)
-		return tt_error_set(err, -EIO, "cannot list %s: %s", path, tt_git_errmsg());
-	return 0;
+	return r;
 }
 
 static int commit_tree(git_repository *repo, const git_oid *commit, git_tree **tree,
