@@ -38,25 +38,27 @@ def prepare(cache_root, bundle):
 
 
 def timed(cmd):
-    """Run cmd under GNU time; return (wall seconds, peak RSS in MB)."""
+    """Run cmd under GNU time; return (wall seconds, peak RSS in MB, CPU seconds)."""
     t0 = time.monotonic()
-    p = subprocess.run(["/usr/bin/time", "-f", "%M", *cmd], capture_output=True, text=True)
+    p = subprocess.run(["/usr/bin/time", "-f", "%M %U %S", *cmd], capture_output=True, text=True)
     wall = time.monotonic() - t0
     if p.returncode not in (0, 3):
         sys.stderr.write(p.stderr)
         raise SystemExit(f"{cmd[0]} failed with {p.returncode}")
-    rss_kb = int(p.stderr.strip().splitlines()[-1])
-    return wall, rss_kb / 1024
+    rss_kb, user, system = p.stderr.strip().splitlines()[-1].split()
+    return wall, int(rss_kb) / 1024, float(user) + float(system)
 
 
 def runs(n, setup, cmd):
-    walls, rss = [], []
+    """Median wall, peak RSS, all walls, median CPU (user + system) of n runs."""
+    walls, rss, cpu = [], [], []
     for _ in range(n):
         setup()
-        w, r = timed(cmd)
+        w, r, c = timed(cmd)
         walls.append(w)
         rss.append(r)
-    return statistics.median(walls), max(rss), walls
+        cpu.append(c)
+    return statistics.median(walls), max(rss), walls, statistics.median(cpu)
 
 
 def main():
@@ -83,15 +85,15 @@ def main():
     try:
         # Warm the page cache once so every contender reads from memory.
         subprocess.run(sync + ["--full"], capture_output=True)
-        full, full_rss, full_all = runs(n, fresh(db), sync + ["--full"])
-        base, base_rss, base_all = runs(
+        full, full_rss, full_all, full_cpu = runs(n, fresh(db), sync + ["--full"])
+        base, base_rss, base_all, base_cpu = runs(
             n, fresh(base_db), [sys.executable, os.path.join(HERE, "baseline_ingest.py"),
                                 checkout, base_db])
         template = os.path.join(tmp, "second.db")
         fresh(db)()
         subprocess.run(sync + ["--rev", SECOND, "--full"], capture_output=True, check=False)
         shutil.copy(db, template)
-        inc, inc_rss, inc_all = runs(n, lambda: shutil.copy(template, db), sync)
+        inc, inc_rss, inc_all, inc_cpu = runs(n, lambda: shutil.copy(template, db), sync)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -105,6 +107,9 @@ def main():
           f"{full / inc:7.1f}x   faster than full (baseline column: tuxtape full)")
     print(f"{'peak RSS (MB)':34} {max(full_rss, inc_rss):10.1f} {base_rss:10.1f} "
           f"{'':8}   < 200 MB")
+    # CPU moves less than wall on a shared machine: a steadier figure to compare changes by.
+    print(f"{'full ingest, CPU user+sys (s)':34} {full_cpu:10.3f} {base_cpu:10.3f} "
+          f"{base_cpu / full_cpu:7.1f}x   (for comparison; the target is on wall)")
     print("runs (s): full " + " ".join(f"{x:.3f}" for x in full_all)
           + " | baseline " + " ".join(f"{x:.3f}" for x in base_all)
           + " | incremental " + " ".join(f"{x:.3f}" for x in inc_all))
