@@ -152,7 +152,7 @@ int cmd_cve_sync(struct cli *cli, int argc, char **argv)
 	cli_progress_clear(cli);
 	struct tt_store_counts counts = {0};
 	if (r == 0)
-		r = tt_store_counts(s, &counts, &err);
+		r = tt_store_cve_counts(s, &counts, &err);
 	tt_store_close(s);
 	cli_warnings_summary(cli);
 	if (r < 0) {

@@ -232,7 +232,10 @@ int tt_store_cve_get(struct tt_store *s, const char *id, struct tt_cve_record *r
 struct tt_store_counts {
 	long published, rejected, dyads, kev, ssvc, epss, nvd;
 };
+/* Everything counted, for cve status: the dyad pairs and feeds cost scans (~8 ms at the tip). */
 int tt_store_counts(struct tt_store *s, struct tt_store_counts *c, struct tt_error *err);
+/* Only the published and rejected CVEs, from indexes: for every sync and dashboard refresh. */
+int tt_store_cve_counts(struct tt_store *s, struct tt_store_counts *c, struct tt_error *err);
 
 /* ---- kernel profiles and triage (issue 3) ---- */
 

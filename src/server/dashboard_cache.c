@@ -68,7 +68,7 @@ static int refresh(struct dash_cache *c, struct tt_store *s, struct tt_error *er
 	if (c->db && now - c->checked_at < CHECK_SECONDS)
 		return 0;
 	struct tt_store_counts counts;
-	int r = tt_store_counts(s, &counts, err);
+	int r = tt_store_cve_counts(s, &counts, err);
 	if (r < 0)
 		return r;
 	c->checked_at = now;

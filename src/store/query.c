@@ -159,29 +159,45 @@ int tt_store_cve_list(struct tt_store *s, const struct tt_cve_query *q,
 	return r < 0 ? r : 0;
 }
 
-int tt_store_counts(struct tt_store *s, struct tt_store_counts *c, struct tt_error *err)
+/* The one row of sql (n integers) into fields, in order. */
+static int count_into(struct tt_store *s, const char *sql, long *const fields[], int n,
+		      struct tt_error *err)
 {
-	/* The total and the rejected ids come from indexes (cve_rejected), not a table scan. */
-	static const char sql[] = "SELECT (SELECT COUNT(*) FROM cve)"
-				  " - (SELECT COUNT(*) FROM cve WHERE state = 'rejected'),"
-				  " (SELECT COUNT(*) FROM cve WHERE state = 'rejected'),"
-				  " (SELECT COUNT(*) FROM cve_dyad), (SELECT COUNT(*) FROM kev),"
-				  " (SELECT COUNT(*) FROM ssvc), (SELECT COUNT(*) FROM epss),"
-				  " (SELECT COUNT(*) FROM nvd)";
 	struct tt_db_stmt *st;
 	int r = tt_db_prepare(s->db, sql, &st, err);
 	if (r < 0)
 		return r;
 	r = tt_db_step(s->db, st, err);
 	if (r == TT_DB_ROW) {
-		long *fields[] = {&c->published, &c->rejected, &c->dyads, &c->kev,
-				  &c->ssvc,	 &c->epss,     &c->nvd};
-		for (int i = 0; i < 7; i++)
+		for (int i = 0; i < n; i++)
 			*fields[i] = (long)tt_db_int64(s->db, st, i);
 		r = 0;
 	}
 	tt_db_finalize(s->db, st);
 	return r;
+}
+
+/* The total and the rejected ids come from indexes (cve_rejected), not a table scan. */
+#define CVE_COUNTS                                                                                 \
+	"(SELECT COUNT(*) FROM cve) - (SELECT COUNT(*) FROM cve WHERE state = 'rejected'),"        \
+	" (SELECT COUNT(*) FROM cve WHERE state = 'rejected')"
+
+int tt_store_cve_counts(struct tt_store *s, struct tt_store_counts *c, struct tt_error *err)
+{
+	memset(c, 0, sizeof(*c));
+	long *const fields[] = {&c->published, &c->rejected};
+	return count_into(s, "SELECT " CVE_COUNTS, fields, 2, err);
+}
+
+int tt_store_counts(struct tt_store *s, struct tt_store_counts *c, struct tt_error *err)
+{
+	long *const fields[] = {&c->published, &c->rejected, &c->dyads, &c->kev,
+				&c->ssvc,      &c->epss,     &c->nvd};
+	return count_into(s,
+			  "SELECT " CVE_COUNTS ", (SELECT COUNT(*) FROM cve_dyad),"
+			  " (SELECT COUNT(*) FROM kev), (SELECT COUNT(*) FROM ssvc),"
+			  " (SELECT COUNT(*) FROM epss), (SELECT COUNT(*) FROM nvd)",
+			  fields, 7, err);
 }
 
 int tt_store_feed_list(struct tt_store *s, int (*cb)(void *ctx, const struct tt_feed_info *f),
