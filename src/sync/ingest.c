@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "sync_internal.h"
@@ -194,10 +195,30 @@ struct worker_arg {
 	int t;
 };
 
+/*
+ * The writer, SQLite's one writer, is the pipeline's narrow part; parsers run
+ * up to a window ahead of it. Where they share a CPU with it, the scheduler
+ * should let the writer go first, so each parser thread runs a few nice
+ * steps below the process (relative: a sync started under `nice` stays
+ * below that). Linux's nice is per thread. If it cannot be set, nothing but
+ * the speed changes. Full sync of the vulns.git tip: 394 -> 380 ms median.
+ */
+#define PARSER_NICE_STEPS 5
+
+static void lower_this_thread(int steps)
+{
+	id_t tid = (id_t)gettid();
+	errno = 0;
+	int now = getpriority(PRIO_PROCESS, tid);
+	if (errno == 0)
+		setpriority(PRIO_PROCESS, tid, now + steps > 19 ? 19 : now + steps);
+}
+
 static void *worker(void *arg)
 {
 	struct pool *p = ((struct worker_arg *)arg)->p;
 	int t = ((struct worker_arg *)arg)->t;
+	lower_this_thread(PARSER_NICE_STEPS);
 	struct tt_cve_parser *parser = tt_cve_parser_new();
 	struct blob_reader br = {0};
 	if (!p->workdir && blob_reader_open(&br, p) < 0) {
