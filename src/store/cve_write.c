@@ -127,22 +127,42 @@ static const struct {
     {"\"status\":", 9},	  {"\"versionType\":", 14},
 };
 
-static size_t quoted_len(const char *s)
+/* Whether s[0..n) needs no escaping in a JSON string; a branch-free loop the compiler vectorizes.
+ */
+static bool plain_text(const char *s, size_t n)
 {
-	size_t n = 2;
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		n += c == '"' || c == '\\' ? 2 : c < 0x20 ? 6 : 1;
+	unsigned char bad = 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		bad |= (unsigned char)((c < 0x20) | (c == '"') | (c == '\\'));
 	}
-	return n;
+	return !bad;
 }
 
-static char *put_quoted(char *o, const char *s)
+static size_t quoted_len(const char *s, size_t n)
+{
+	if (plain_text(s, n))
+		return n + 2;
+	size_t q = 2;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		q += c == '"' || c == '\\' ? 2 : c < 0x20 ? 6 : 1;
+	}
+	return q;
+}
+
+static char *put_quoted(char *o, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
 	*o++ = '"';
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
+	if (plain_text(s, n)) {
+		memcpy(o, s, n);
+		o += n;
+		*o++ = '"';
+		return o;
+	}
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
 		if (c == '"' || c == '\\') {
 			*o++ = '\\';
 			*o++ = (char)c;
@@ -159,13 +179,17 @@ static char *put_quoted(char *o, const char *s)
 	return o;
 }
 
-static void version_fields(const struct tt_affected_version *v, const char *f[TT_AV_FIELDS])
+/* A version's fields and their lengths (0 for an absent one). */
+static void version_fields(const struct tt_affected_version *v, const char *f[TT_AV_FIELDS],
+			   size_t len[TT_AV_FIELDS])
 {
 	f[0] = v->version;
 	f[1] = v->less_than;
 	f[2] = v->less_than_or_equal;
 	f[3] = v->status;
 	f[4] = v->version_type;
+	for (int k = 0; k < TT_AV_FIELDS; k++)
+		len[k] = f[k] ? strlen(f[k]) : 0;
 }
 
 static void versions_json(struct tt_buf *b, const struct tt_affected *a)
@@ -173,12 +197,13 @@ static void versions_json(struct tt_buf *b, const struct tt_affected *a)
 	size_t total = 2 + (a->n_versions ? a->n_versions - 1 : 0);
 	for (size_t i = 0; i < a->n_versions; i++) {
 		const char *f[TT_AV_FIELDS];
-		version_fields(&a->versions[i], f);
+		size_t len[TT_AV_FIELDS];
+		version_fields(&a->versions[i], f, len);
 		total += 2; /* {} */
 		int present = 0;
 		for (int k = 0; k < TT_AV_FIELDS; k++)
 			if (f[k]) {
-				total += version_keys[k].len + quoted_len(f[k]);
+				total += version_keys[k].len + quoted_len(f[k], len[k]);
 				present++;
 			}
 		total += present ? (size_t)present - 1 : 0;
@@ -188,7 +213,8 @@ static void versions_json(struct tt_buf *b, const struct tt_affected *a)
 	*o++ = '[';
 	for (size_t i = 0; i < a->n_versions; i++) {
 		const char *f[TT_AV_FIELDS];
-		version_fields(&a->versions[i], f);
+		size_t len[TT_AV_FIELDS];
+		version_fields(&a->versions[i], f, len);
 		if (i)
 			*o++ = ',';
 		*o++ = '{';
@@ -200,7 +226,7 @@ static void versions_json(struct tt_buf *b, const struct tt_affected *a)
 				*o++ = ',';
 			first = false;
 			memcpy(o, version_keys[k].key, version_keys[k].len);
-			o = put_quoted(o + version_keys[k].len, f[k]);
+			o = put_quoted(o + version_keys[k].len, f[k], len[k]);
 		}
 		*o++ = '}';
 	}
