@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* tuxtape: the administrator's command line. Argument parsing and output only. */
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,6 +111,12 @@ static int take_global_options(struct cli *cli, int *argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	/*
+	 * SQLite's allocation statistics take a process-wide mutex on every
+	 * allocation it makes, ~3% of the ingest writer's time; tuxtape never
+	 * reads them. Process-wide, so set here, before any database is opened.
+	 */
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	struct cli cli = {.max_warnings_shown = 50};
 	int code = take_global_options(&cli, &argc, argv);
 	if (code >= 0)
