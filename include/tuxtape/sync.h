@@ -56,6 +56,19 @@ struct tt_sync_result {
 int tt_vulns_sync(struct tt_store *s, const struct tt_sync_options *o, struct tt_sync_result *res,
 		  struct tt_error *err);
 
+/*
+ * Starting libgit2 takes milliseconds (its TLS library parses the system's CA
+ * bundle), a noticeable part of a sync that takes under half a second. A
+ * caller with other start-up work (opening the store) starts it first, on a
+ * thread of its own; tt_vulns_sync() then finds it started. Returns NULL if
+ * no thread could be made (the sync then starts libgit2 itself). End it
+ * after the sync: tt_vulns_warmup_end() joins the thread and releases
+ * libgit2. Both accept NULL.
+ */
+struct tt_vulns_warmup;
+struct tt_vulns_warmup *tt_vulns_warmup_start(void);
+void tt_vulns_warmup_end(struct tt_vulns_warmup *w);
+
 /* The default cache directory for the vulns.git clone; caller frees. */
 char *tt_vulns_default_cache(void);
 

@@ -241,6 +241,36 @@ static int sync_locked(struct tt_store *s, const char *cache, const char *source
 	return r;
 }
 
+struct tt_vulns_warmup {
+	pthread_t thread;
+};
+
+static void *warmup_thread(void *arg)
+{
+	(void)arg;
+	git_libgit2_init();
+	return NULL;
+}
+
+struct tt_vulns_warmup *tt_vulns_warmup_start(void)
+{
+	struct tt_vulns_warmup *w = tt_xmalloc(sizeof(*w));
+	if (pthread_create(&w->thread, NULL, warmup_thread, NULL) != 0) {
+		free(w);
+		return NULL;
+	}
+	return w;
+}
+
+void tt_vulns_warmup_end(struct tt_vulns_warmup *w)
+{
+	if (!w)
+		return;
+	pthread_join(w->thread, NULL);
+	git_libgit2_shutdown(); /* the warm-up thread's reference */
+	free(w);
+}
+
 int tt_vulns_sync(struct tt_store *s, const struct tt_sync_options *o, struct tt_sync_result *res,
 		  struct tt_error *err)
 {
@@ -252,6 +282,7 @@ int tt_vulns_sync(struct tt_store *s, const struct tt_sync_options *o, struct tt
 	int r = lock_cache(cache, &lock_fd, err);
 	if (r < 0)
 		return r;
+	/* Waits for a warm-up thread's start of libgit2, if one is under way. */
 	git_libgit2_init();
 	/*
 	 * libgit2 hashes every object it reads again, with collision-detecting
