@@ -35,6 +35,11 @@ struct tt_sync_options {
 	bool full;	       /* re-ingest everything instead of the changed paths */
 	bool offline;	       /* do not fetch: use what the cache already has */
 	int threads;	       /* parser threads; 0: one per online CPU */
+	/*
+	 * At most this many CVEs are parsed ahead of the store's writer, which
+	 * bounds memory; 0: 1,024. Raised to two per parser thread if lower.
+	 */
+	unsigned parse_ahead;
 	const struct tt_diag_sink *diag; /* warnings (called with a lock held; keep it short) */
 	const struct tt_sync_progress *progress;
 };

@@ -19,8 +19,8 @@
 
 /* Items are handed over in chunks: one wake-up per chunk, not per CVE. */
 #define CHUNK 64
-/* The window holds this many chunks, or two per worker if that is more. */
-#define WINDOW_CHUNKS 16
+/* Default parse-ahead window, in CVEs: ~10 MB of parsed records. */
+#define DEFAULT_AHEAD 1024
 /* The OS is asked to start writing the store's new pages every so many CVEs (~5 MB). */
 #define WRITE_BEHIND_ITEMS 1024
 
@@ -66,7 +66,8 @@ struct pool {
 	bool stop;
 	bool store_empty; /* no CVE was stored before this ingest */
 	int n_threads;
-	size_t window; /* slots: a multiple of CHUNK */
+	size_t chunk;  /* items per hand-over: CHUNK, less for a small window */
+	size_t window; /* slots: a multiple of chunk, at least two chunks per worker */
 	struct slot *slots;
 	/* Workers report warnings through this sink, serialized by warn_mu. */
 	pthread_mutex_t warn_mu;
@@ -92,16 +93,18 @@ static void locked_warn(void *ctx, const char *file, int line, const char *msg)
 static bool claim(struct pool *p, size_t *first, size_t *end)
 {
 	pthread_mutex_lock(&p->mu);
-	size_t start = p->next_claim;
-	while (!p->stop && start < p->items->n && start + CHUNK - p->consumed > p->window)
+	/* Read after every wait: another worker may have claimed the chunk meanwhile. */
+	while (!p->stop && p->next_claim < p->items->n &&
+	       p->next_claim + p->chunk - p->consumed > p->window)
 		pthread_cond_wait(&p->consumed_cv, &p->mu);
+	size_t start = p->next_claim;
 	bool ok = !p->stop && start < p->items->n;
 	if (ok)
-		p->next_claim = start + CHUNK;
+		p->next_claim = start + p->chunk;
 	pthread_mutex_unlock(&p->mu);
 	if (ok) {
 		*first = start;
-		*end = start + CHUNK < p->items->n ? start + CHUNK : p->items->n;
+		*end = start + p->chunk < p->items->n ? start + p->chunk : p->items->n;
 	}
 	return ok;
 }
@@ -329,6 +332,21 @@ static int thread_count(const struct tt_sync_options *o)
 	return n < 1 ? 1 : n > 16 ? 16 : (int)n;
 }
 
+/*
+ * Chunks of CHUNK items, and the window (slots) the ahead CVEs rounded up to
+ * whole chunks; a window too small for two chunks per worker gets smaller
+ * chunks (down to one item) instead.
+ */
+static void size_window(struct pool *p, size_t ahead, int n_threads)
+{
+	size_t min_chunks = 2 * (size_t)n_threads;
+	p->chunk = CHUNK;
+	if (ahead < min_chunks * CHUNK)
+		p->chunk = ahead / min_chunks ? ahead / min_chunks : 1;
+	size_t chunks = (ahead + p->chunk - 1) / p->chunk;
+	p->window = (chunks > min_chunks ? chunks : min_chunks) * p->chunk;
+}
+
 int tt_vulns_ingest(struct tt_store *s, git_repository *repo, const git_oid *target,
 		    bool from_workdir, bool store_empty, const struct tt_ingest_list *items,
 		    const struct tt_sync_options *o, struct tt_ingest_side *side,
@@ -350,8 +368,7 @@ int tt_vulns_ingest(struct tt_store *s, git_repository *repo, const git_oid *tar
 
 	int n_threads = thread_count(o);
 	p->n_threads = n_threads;
-	size_t chunks = WINDOW_CHUNKS > 2 * n_threads ? WINDOW_CHUNKS : 2 * (size_t)n_threads;
-	p->window = chunks * CHUNK;
+	size_window(p, o->parse_ahead ? o->parse_ahead : DEFAULT_AHEAD, n_threads);
 	/*
 	 * Zeroed by writing, before the workers start: calloc's pages would be
 	 * mapped to the zero page on a worker's first read and copied on its
@@ -368,7 +385,7 @@ int tt_vulns_ingest(struct tt_store *s, git_repository *repo, const git_oid *tar
 	/* Items [held, i) are written to the batch, their slots kept until it is flushed. */
 	size_t held = 0;
 	for (size_t i = 0; i < items->n && r == 0; i++) {
-		if (side && !side->done && i % CHUNK == 0 && atomic_load(side->ready)) {
+		if (side && !side->done && i % p->chunk == 0 && atomic_load(side->ready)) {
 			side->done = true;
 			r = side->write(side->ctx, err);
 			if (r < 0)
@@ -376,7 +393,7 @@ int tt_vulns_ingest(struct tt_store *s, git_repository *repo, const git_oid *tar
 		}
 		struct slot *sl = wait_ready(p, i);
 		r = apply_item(s, batch, &items->v[i], sl, p, res, skipped_ids, err);
-		if (r == 0 && (i + 1 - held == CHUNK || i + 1 == items->n)) {
+		if (r == 0 && (i + 1 - held == p->chunk || i + 1 == items->n)) {
 			r = tt_store_cve_batch_flush(batch, err);
 			release(p, held, i + 1);
 			held = i + 1;

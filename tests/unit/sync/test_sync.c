@@ -326,6 +326,67 @@ static void test_sync_failing_midway_changes_nothing_and_recovers(void **state)
 	free(cache);
 }
 
+/*
+ * Many CVEs, many parser threads, a window of one CVE per slot: workers
+ * keep waiting for room and racing for the next chunk. Every CVE must be
+ * stored once, whole. (A worker that picked its chunk before waiting for
+ * room parsed a chunk another worker had also taken: duplicate rows or a
+ * crash, on most runs of this test.)
+ */
+#define MANY_CVES 400
+
+static void write_many_cves(struct fixture *f)
+{
+	const char *fixtures = getenv("TT_FIXTURES");
+	sh("cd %s && mkdir -p cve/published/2025 && for i in $(seq 1 %d); do "
+	   "for ext in json dyad sha1; do sed \"s/CVE-2024-1000/CVE-2025-$((20000 + i))/\" "
+	   "%s/sync/c1/cve/published/2024/CVE-2024-1000.$ext > "
+	   "cve/published/2025/CVE-2025-$((20000 + i)).$ext; done; done && git add -A cve && "
+	   "git -c user.name=t -c user.email=t@example.org commit -qm many",
+	   f->repo, MANY_CVES, fixtures);
+}
+
+static void test_many_workers_with_a_small_window_store_each_cve_once(void **state)
+{
+	struct fixture *f = *state;
+	write_many_cves(f);
+	for (int run = 0; run < 4; run++) {
+		char name[32];
+		snprintf(name, sizeof(name), "many-%d.db", run);
+		struct tt_store *s = open_store(f, name);
+		char *cache = tt_xasprintf("%s/cache-many", f->dir);
+		struct warnings w = {TT_STRV_INIT};
+		struct tt_diag_sink diag = {.warn = collect_warning, .ctx = &w};
+		struct tt_sync_options o = {.source = f->repo,
+					    .cache_dir = cache,
+					    .full = true,
+					    .threads = 6,
+					    .parse_ahead = 6,
+					    .diag = &diag};
+		struct tt_sync_result res;
+		struct tt_error err = {0};
+		int r = tt_vulns_sync(s, &o, &res, &err);
+		if (r < 0)
+			print_message("sync failed: %s\n", err.msg);
+		assert_int_equal(r, 0);
+		/* The c2 snapshot's 3 published and 1 rejected, and the generated ones. */
+		assert_int_equal(res.added + res.rejected, MANY_CVES + 4);
+		assert_int_equal(res.skipped, 0);
+		struct tt_strv ids = TT_STRV_INIT;
+		assert_int_equal(tt_store_cve_ids(s, &ids, NULL), 0);
+		assert_int_equal(ids.n, MANY_CVES + 4);
+		struct tt_cve_record rec;
+		get(s, "CVE-2025-20200", &rec);
+		assert_int_equal(rec.n_dyads, 1);
+		assert_int_equal(rec.fix_commits.n, 1);
+		tt_cve_record_free(&rec);
+		tt_strv_free(&ids);
+		tt_strv_free(&w.msgs);
+		tt_store_close(s);
+		free(cache);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	use_pg = pgt_wanted(argc, argv);
@@ -341,6 +402,8 @@ int main(int argc, char **argv)
 					    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_sync_failing_midway_changes_nothing_and_recovers,
 					    setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_many_workers_with_a_small_window_store_each_cve_once, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
