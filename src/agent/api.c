@@ -4,11 +4,11 @@
  * bearer token, over libcurl with the configured proxy and CA bundle. The
  * host's secret lives in DIR/credentials.json, readable by root only.
  */
-#include <curl/curl.h>
 #include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "../util/curl_api.h"
 #include "tuxtape/agent.h"
 
 #define API_REPLY_MAX (1024 * 1024) /* a heartbeat answer is a few KiB */
@@ -126,6 +126,9 @@ int tt_agent_api_post(const struct tt_agent_config *cfg, const char *server, con
 {
 	if (reply)
 		*reply = NULL;
+	int r = tt_curl_load(err);
+	if (r < 0)
+		return r;
 	size_t n = strlen(server);
 	_cleanup_free_ char *url =
 	    tt_xasprintf("%s%sapi/v1/%s", server, n && server[n - 1] == '/' ? "" : "/", path);

@@ -1,29 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Fetching feeds over HTTP(S) or file:// with libcurl, and reading a path-or-URL. */
-#include <curl/curl.h>
 #include <errno.h>
-#include <pthread.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "../util/curl_api.h"
 #include "feeds-internal.h"
 
 #ifndef TT_VERSION
 #define TT_VERSION "unknown"
 #endif
-
-/*
- * curl_global_init is not thread-safe and must run once per process; this
- * once-flag and its result are the module's only global state.
- */
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-static CURLcode curl_init_rc = CURLE_FAILED_INIT;
-
-static void curl_init_once(void)
-{
-	curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
-}
 
 bool tt_feed_is_url(const char *s)
 {
@@ -146,10 +133,9 @@ int tt_http_fetch_via(const char *url, const struct tt_http_transport *t, struct
 		return tt_error_set(err, -EPROTONOSUPPORT,
 				    "cannot fetch %s: only http://, https:// and file:// URLs",
 				    url ? url : "(null)");
-	pthread_once(&curl_once, curl_init_once);
-	if (curl_init_rc != CURLE_OK)
-		return tt_error_set(err, -EIO, "cannot initialise libcurl: %s",
-				    curl_easy_strerror(curl_init_rc));
+	int r = tt_curl_load(err);
+	if (r < 0)
+		return tt_error_prefix(err, "cannot fetch %s: ", url);
 	CURL *c = curl_easy_init();
 	if (!c)
 		return tt_error_set(err, -ENOMEM, "cannot fetch %s: curl_easy_init failed", url);
@@ -162,7 +148,7 @@ int tt_http_fetch_via(const char *url, const struct tt_http_transport *t, struct
 	if (t && t->ca_file)
 		curl_easy_setopt(c, CURLOPT_CAINFO, t->ca_file);
 	CURLcode rc = curl_easy_perform(c);
-	int r = fetch_result(c, rc, url, &s, errbuf, err);
+	r = fetch_result(c, rc, url, &s, errbuf, err);
 	curl_easy_cleanup(c);
 	/* On failure out holds what it held before: no half page of an error body. */
 	if (r) {

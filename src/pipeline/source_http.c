@@ -7,13 +7,13 @@
  * limit, then the build's report names their SHA-256 and the server checks
  * it against what arrived.
  */
-#include <curl/curl.h>
 #include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/curl_api.h"
 #include "tuxtape/pipeline.h"
 #include "tuxtape/util.h"
 
@@ -243,6 +243,8 @@ struct tt_job_source *tt_job_source_http_new(const char *server_url, const char 
 		tt_error_set(err, -EINVAL, "a worker token is needed (--token or TUXTAPE_TOKEN)");
 		return NULL;
 	}
+	if (tt_curl_load(err) < 0)
+		return NULL;
 	CURL *c = curl_easy_init();
 	if (!c) {
 		tt_error_set(err, -ENOMEM, "libcurl could not start");

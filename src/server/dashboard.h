@@ -15,11 +15,11 @@
 #ifndef TT_SERVER_DASHBOARD_H
 #define TT_SERVER_DASHBOARD_H
 
-#include <microhttpd.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "mhd_api.h"
 #include "tuxtape/server.h"
 #include "tuxtape/triage.h"
 #include "tuxtape/util.h"

@@ -13,7 +13,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <microhttpd.h>
 #include <netinet/in.h>
 #include <openssl/crypto.h>
 #include <string.h>
@@ -22,6 +21,7 @@
 
 #include "dashboard.h"
 #include "http.h"
+#include "mhd_api.h"
 #include "tuxtape/util.h"
 
 #define CONNECTION_LIMIT   4096
@@ -441,7 +441,9 @@ static unsigned default_threads(const char *store, long cpus)
 int tt_server_start(const struct tt_server_options *opt, struct tt_server **out,
 		    struct tt_error *err)
 {
-	int r = check_options(opt, err);
+	int r = tt_mhd_load(err);
+	if (r == 0)
+		r = check_options(opt, err);
 	if (r < 0)
 		return r;
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);

@@ -6,13 +6,13 @@
  * statement's rows are fetched whole on its first step.
  */
 #include <errno.h>
-#include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "db.h"
+#include "pq_api.h"
 #include "tuxtape/util.h"
 
 /* Writes in flight at most: their small results must fit the socket buffers unread. */
@@ -549,6 +549,9 @@ static void ignore_notice(void *arg, const char *message)
 
 int tt_db_open_pg(const char *url, struct tt_db **out, struct tt_error *err)
 {
+	int r = tt_pq_load(err);
+	if (r < 0)
+		return r;
 	struct pg_db *db = tt_xcalloc(1, sizeof(*db));
 	db->base.ops = &pg_ops;
 	db->where = tt_db_pg_redact(url);
@@ -558,9 +561,9 @@ int tt_db_open_pg(const char *url, struct tt_db **out, struct tt_error *err)
 		snprintf(msg, sizeof(msg), "%s",
 			 db->conn ? PQerrorMessage(db->conn) : "out of memory");
 		one_line(msg);
-		int r = tt_error_set(err, -ECONNREFUSED,
-				     "cannot connect to the PostgreSQL server of %s: %s", db->where,
-				     msg);
+		r = tt_error_set(err, -ECONNREFUSED,
+				 "cannot connect to the PostgreSQL server of %s: %s", db->where,
+				 msg);
 		pg_close(&db->base);
 		return r;
 	}
@@ -570,10 +573,10 @@ int tt_db_open_pg(const char *url, struct tt_db **out, struct tt_error *err)
 	 * default since PostgreSQL 12, set for older servers); messages in English
 	 * like the rest of tuxtape's.
 	 */
-	int r = pg_exec(&db->base,
-			"SET client_encoding = 'UTF8'; SET extra_float_digits = 3;"
-			"SET client_min_messages = warning",
-			err);
+	r = pg_exec(&db->base,
+		    "SET client_encoding = 'UTF8'; SET extra_float_digits = 3;"
+		    "SET client_min_messages = warning",
+		    err);
 	if (r < 0) {
 		pg_close(&db->base);
 		return r;
