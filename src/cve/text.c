@@ -36,22 +36,26 @@ void tt_trim(const char **s, size_t *len)
 		(*len)--;
 }
 
-static bool is_hex(char c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
+/*
+ * Hex digits by table: a full ingest checks ~5 million characters of commit
+ * ids, and three range tests per character were 1% of its CPU.
+ */
+static const bool hex_digit[256] = {
+    ['0' ... '9'] = true,
+    ['a' ... 'f'] = true,
+    ['A' ... 'F'] = true,
+};
 
 bool tt_commit_id_valid(const char *s, size_t n)
 {
 	/* 7 is git's shortest default abbreviation; 64 is a SHA-256 object id. */
 	if (n < 7 || n > 64)
 		return false;
-	bool nonzero = false;
+	bool hex = true, nonzero = false;
 	for (size_t i = 0; i < n; i++) {
-		if (!is_hex(s[i]))
-			return false;
+		hex &= hex_digit[(unsigned char)s[i]];
 		nonzero |= s[i] != '0';
 	}
 	/* All zeros is git's "no commit" id, never a real fix or origin. */
-	return nonzero;
+	return hex && nonzero;
 }
