@@ -87,22 +87,27 @@ static const struct optional_file {
 };
 #define N_OPTIONAL (sizeof(optional_files) / sizeof(optional_files[0]))
 
-/* name holds "ID.json"; its extension is rewritten in turn for each optional file. */
-static void load_optional(const struct tt_cve_file_source *src, char *name, size_t base,
-			  unsigned want, struct tt_cve_record *rec, const struct tt_diag_sink *diag)
+/*
+ * name holds "ID.json" and path "WHERE/ID.json" (for messages), each with
+ * its extension at name_ext and path_ext: rewritten in turn for each optional
+ * file, not formatted again (~38,000 snprintf calls in a full ingest).
+ */
+static void load_optional(const struct tt_cve_file_source *src, char *name, size_t name_ext,
+			  char *path, size_t path_ext, unsigned want, struct tt_cve_record *rec,
+			  const struct tt_diag_sink *diag)
 {
 	for (size_t i = 0; i < N_OPTIONAL; i++) {
 		const struct optional_file *f = &optional_files[i];
 		if (!(want & f->bit))
 			continue;
-		strcpy(name + base, f->ext);
+		strcpy(name + name_ext, f->ext);
 		const char *text;
 		size_t len;
 		int r = src->read(src->ctx, name, &text, &len);
 		if (r == -ENOENT)
 			continue;
-		char path[PATH_MAX];
-		snprintf(path, sizeof(path), "%s/%s", src->where, name);
+		if (path_ext + strlen(f->ext) < PATH_MAX)
+			strcpy(path + path_ext, f->ext);
 		if (r)
 			tt_diag_warn(diag, path, 0, "cannot read: %s", strerror(-r));
 		else
@@ -141,12 +146,14 @@ int tt_cve_load_from(struct tt_cve_parser *p, const struct tt_cve_file_source *s
 		return tt_error_set(err, r, "cannot read %s/%s: %s", src->where, name,
 				    strerror(-r));
 	char path[PATH_MAX];
-	snprintf(path, sizeof(path), "%s/%s", src->where, name);
+	int n = snprintf(path, sizeof(path), "%s/%s", src->where, name);
+	/* Where the extension starts; a path cut short by PATH_MAX keeps its cut. */
+	size_t path_ext = n > 0 && (size_t)n < sizeof(path) ? (size_t)n - 5 : sizeof(path);
 	r = tt_cve_parse_json(p, text, len, path, rec, diag, err);
 	if (r)
 		return r;
 	check_json_agrees(id, path, state, rec, diag);
-	load_optional(src, name, base, files, rec, diag);
+	load_optional(src, name, base, path, path_ext, files, rec, diag);
 	return 0;
 }
 
