@@ -248,31 +248,65 @@ static void versions_json(struct tt_buf *b, const struct tt_affected *a)
  * CPU. Stores written with the earlier SHA-256 digests (64 hex digits) see
  * every record as changed once, and rewrite it.
  */
-static void digest_strn(XXH3_state_t *h, const char *v, size_t len)
+/*
+ * A CVE's ~100 fields are mostly a few bytes long: they and their separators
+ * are gathered here and hashed in one call per 256 bytes, not two calls per
+ * field. XXH3 streams: the digest depends on the bytes only, not on how they
+ * were split, so stored digests stay valid.
+ */
+struct digest {
+	XXH3_state_t st;
+	unsigned char buf[256];
+	size_t n;
+};
+
+static void digest_flush(struct digest *d)
 {
-	static const char sep = 0x1f, null = 0x1e;
-	if (v)
-		XXH3_128bits_update(h, v, len);
-	else
-		XXH3_128bits_update(h, &null, 1);
-	XXH3_128bits_update(h, &sep, 1);
+	XXH3_128bits_update(&d->st, d->buf, d->n);
+	d->n = 0;
 }
 
-static void digest_str(XXH3_state_t *h, const char *v)
+static void digest_reset(struct digest *d)
 {
-	digest_strn(h, v, v ? strlen(v) : 0);
+	XXH3_128bits_reset(&d->st);
+	d->n = 0;
 }
 
-static void digest_buf(XXH3_state_t *h, const struct tt_buf *b)
+static void digest_strn(struct digest *d, const char *v, size_t len)
 {
-	digest_strn(h, tt_buf_str(b), b->len);
+	static const unsigned char sep = 0x1f, null = 0x1e;
+	if (!v) {
+		v = (const char *)&null;
+		len = 1;
+	}
+	if (len + 1 > sizeof(d->buf) - d->n) {
+		digest_flush(d);
+		if (len + 1 > sizeof(d->buf)) {
+			XXH3_128bits_update(&d->st, v, len);
+			len = 0;
+		}
+	}
+	memcpy(d->buf + d->n, v, len);
+	d->buf[d->n + len] = sep;
+	d->n += len + 1;
 }
 
-static void digest_end(XXH3_state_t *h, char out[TT_CVE_DIGEST_SIZE])
+static void digest_str(struct digest *d, const char *v)
+{
+	digest_strn(d, v, v ? strlen(v) : 0);
+}
+
+static void digest_buf(struct digest *d, const struct tt_buf *b)
+{
+	digest_strn(d, tt_buf_str(b), b->len);
+}
+
+static void digest_end(struct digest *d, char out[TT_CVE_DIGEST_SIZE])
 {
 	static const char hex[] = "0123456789abcdef";
+	digest_flush(d);
 	XXH128_canonical_t c;
-	XXH128_canonicalFromHash(&c, XXH3_128bits_digest(h));
+	XXH128_canonicalFromHash(&c, XXH3_128bits_digest(&d->st));
 	for (size_t i = 0; i < sizeof(c.digest); i++) {
 		out[2 * i] = hex[c.digest[i] >> 4];
 		out[2 * i + 1] = hex[c.digest[i] & 15];
@@ -280,18 +314,36 @@ static void digest_end(XXH3_state_t *h, char out[TT_CVE_DIGEST_SIZE])
 	out[2 * sizeof(c.digest)] = '\0';
 }
 
-static void digest_row(XXH3_state_t *h, const struct tt_cve_record *rec,
+/* "%lld", without printf's machinery: it runs for every CVE of an ingest. */
+static size_t put_int64(char *o, int64_t v)
+{
+	char rev[24];
+	size_t n = 0, len = 0;
+	uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+	do {
+		rev[n++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		o[len++] = '-';
+	while (n)
+		o[len++] = rev[--n];
+	return len;
+}
+
+static void digest_row(struct digest *h, const struct tt_cve_record *rec,
 		       const struct tt_cve_encoded *e, char out[TT_CVE_DIGEST_SIZE])
 {
 	char num[64];
-	XXH3_128bits_reset(h);
+	digest_reset(h);
 	const char *strs[] = {rec->id, state_name(rec->state), rec->title, rec->rejected_reason};
 	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
 		digest_str(h, strs[i]);
 	digest_strn(h, rec->description, e->len_description);
-	snprintf(num, sizeof(num), "%lld %lld", (long long)rec->date_reserved,
-		 (long long)rec->date_updated);
-	digest_str(h, num);
+	size_t n = put_int64(num, rec->date_reserved);
+	num[n++] = ' ';
+	n += put_int64(num + n, rec->date_updated);
+	digest_strn(h, num, n);
 	if (rec->has_cvss) {
 		snprintf(num, sizeof(num), "%.17g", rec->cvss.base_score);
 		const char *cvss[] = {rec->cvss.vector, num, rec->cvss.severity, rec->cvss.source};
@@ -304,10 +356,10 @@ static void digest_row(XXH3_state_t *h, const struct tt_cve_record *rec,
 	digest_end(h, out);
 }
 
-static void digest_dyads(XXH3_state_t *h, const struct tt_cve_record *rec,
+static void digest_dyads(struct digest *h, const struct tt_cve_record *rec,
 			 const struct tt_cve_encoded *e, char out[TT_CVE_DIGEST_SIZE])
 {
-	XXH3_128bits_reset(h);
+	digest_reset(h);
 	for (size_t i = 0; i < rec->n_dyads; i++) {
 		const struct tt_dyad *d = &rec->dyads[i];
 		const char *f[] = {e->branches[i], d->vuln_version, d->vuln_commit, d->fix_version,
@@ -319,10 +371,10 @@ static void digest_dyads(XXH3_state_t *h, const struct tt_cve_record *rec,
 }
 
 /* The blocks and the program files (their union, the cve_file rows) go together. */
-static void digest_blocks(XXH3_state_t *h, const struct tt_cve_record *rec,
+static void digest_blocks(struct digest *h, const struct tt_cve_record *rec,
 			  const struct tt_cve_encoded *e, char out[TT_CVE_DIGEST_SIZE])
 {
-	XXH3_128bits_reset(h);
+	digest_reset(h);
 	digest_buf(h, &e->lists[LIST_FILES]);
 	for (size_t b = 0; b < rec->n_affected; b++) {
 		const struct tt_affected *a = &rec->affected[b];
@@ -337,17 +389,28 @@ static void digest_blocks(XXH3_state_t *h, const struct tt_cve_record *rec,
 
 static void digest_all(const struct tt_cve_record *rec, struct tt_cve_encoded *e)
 {
-	XXH3_state_t h; /* ~600 bytes: on the stack, no allocation per CVE */
-	XXH3_INITSTATE(&h);
+	struct digest h; /* ~900 bytes: on the stack, no allocation per CVE */
+	XXH3_INITSTATE(&h.st);
 	digest_row(&h, rec, e, e->digest_row);
 	digest_dyads(&h, rec, e, e->digest_dyads);
 	digest_blocks(&h, rec, e, e->digest_blocks);
 }
 
+/* "CVE-2024-26581" -> 2024 and 26581 (what sscanf "CVE-%d-%ld" read, without its cost). */
+static void id_numbers(const char *id, int *year, long *num)
+{
+	if (strncmp(id, "CVE-", 4) != 0)
+		return;
+	char *end;
+	*year = (int)strtol(id + 4, &end, 10);
+	if (end != id + 4 && *end == '-')
+		*num = strtol(end + 1, NULL, 10);
+}
+
 struct tt_cve_encoded *tt_cve_encode(const struct tt_cve_record *rec)
 {
 	struct tt_cve_encoded *e = tt_xcalloc(1, sizeof(*e));
-	sscanf(rec->id, "CVE-%d-%ld", &e->year, &e->num);
+	id_numbers(rec->id, &e->year, &e->num);
 	join_strv(&e->lists[LIST_FILES], &rec->program_files, ',');
 	join_fix_versions(&e->lists[LIST_FIXED], rec);
 	join_strv(&e->lists[LIST_FIX_COMMITS], &rec->fix_commits, '\n');
