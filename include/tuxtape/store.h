@@ -20,7 +20,7 @@
 struct tt_store;
 
 /* The schema version this build writes; older stores are migrated on open. */
-#define TT_STORE_SCHEMA_VERSION 7
+#define TT_STORE_SCHEMA_VERSION 8
 
 /* True for a libpq URL (postgresql://, postgres://), false for a SQLite file path. */
 bool tt_store_location_is_postgresql(const char *location);

@@ -66,23 +66,12 @@ static void cve_row(struct tt_db *db, struct tt_db_stmt *st, void *ctx)
 	split_into(&rec->fix_commits, tt_db_text(db, st, 13), '\n');
 	split_into(&rec->vulnerable_commits, tt_db_text(db, st, 14), '\n');
 	split_into(&rec->references, tt_db_text(db, st, 15), '\n');
+	tt_store_dyads_parse(tt_db_text(db, st, 16), &rec->dyads, &rec->n_dyads);
 }
 
 static void file_row(struct tt_db *db, struct tt_db_stmt *st, void *ctx)
 {
 	tt_strv_push(&((struct tt_cve_record *)ctx)->program_files, tt_db_text(db, st, 0));
-}
-
-static void dyad_row(struct tt_db *db, struct tt_db_stmt *st, void *ctx)
-{
-	struct tt_cve_record *rec = ctx;
-	rec->dyads = tt_xrealloc(rec->dyads, (rec->n_dyads + 1) * sizeof(*rec->dyads));
-	struct tt_dyad *d = &rec->dyads[rec->n_dyads++];
-	d->vuln_version = dup_or_null(tt_db_text(db, st, 0));
-	d->vuln_commit = dup_or_null(tt_db_text(db, st, 1));
-	d->fix_version = dup_or_null(tt_db_text(db, st, 2));
-	d->fix_commit = dup_or_null(tt_db_text(db, st, 3));
-	d->line = 0;
 }
 
 /* The block's versions[] back from the JSON the store keeps them in. */
@@ -178,9 +167,6 @@ static const struct {
 	void (*row)(struct tt_db *, struct tt_db_stmt *, void *);
 } record_parts[] = {
     {"SELECT path FROM cve_file WHERE cve_id = ? ORDER BY path", file_row},
-    {"SELECT vuln_version, vuln_commit, fix_version, fix_commit FROM cve_dyad"
-     " WHERE cve_id = ? ORDER BY seq",
-     dyad_row},
     {"SELECT vendor, product, repo, default_status, program_files, versions"
      " FROM cve_affected_block"
      " WHERE cve_id = ? ORDER BY block",
@@ -224,7 +210,7 @@ int tt_store_cve_get(struct tt_store *s, const char *id, struct tt_cve_record *r
 			 "SELECT c.id, c.state, c.title, c.description, c.rejected_reason,"
 			 " c.date_reserved, c.date_updated, c.cvss_vector, c.cvss_score,"
 			 " c.cvss_severity, c.cvss_source, c.cvss_rationale, fs.published_at,"
-			 " c.fix_commits, c.vulnerable_commits, c.refs"
+			 " c.fix_commits, c.vulnerable_commits, c.refs, c.dyads"
 			 " FROM cve c LEFT JOIN cve_first_seen fs ON fs.cve_id = c.id"
 			 " WHERE c.id = ?",
 			 id, cve_row, rec, err);

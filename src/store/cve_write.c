@@ -11,7 +11,6 @@
 
 static const enum tt_stmt_id child_deletes[] = {
     ST_FILE_DELETE,
-    ST_DYAD_DELETE,
     ST_BLOCK_DELETE,
     ST_CVE_DELETE,
 };
@@ -57,10 +56,8 @@ int tt_store_cve_delete(struct tt_store *s, const char *id, struct tt_error *err
 
 int tt_store_cve_delete_all(struct tt_store *s, struct tt_error *err)
 {
-	return tt_db_exec(s->db,
-			  "DELETE FROM cve_file; DELETE FROM cve_dyad;"
-			  "DELETE FROM cve_affected_block; DELETE FROM cve;",
-			  err);
+	return tt_db_exec(
+	    s->db, "DELETE FROM cve_file; DELETE FROM cve_affected_block; DELETE FROM cve;", err);
 }
 
 static void join_strv(struct tt_buf *b, const struct tt_strv *sv, char sep)
@@ -95,6 +92,86 @@ static void join_fix_versions(struct tt_buf *b, const struct tt_cve_record *rec)
 	tt_strv_free(&seen);
 }
 
+void tt_store_dyads_text(const struct tt_dyad *pairs, size_t n, struct tt_buf *out)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *f[] = {pairs[i].vuln_version, pairs[i].vuln_commit,
+				   pairs[i].fix_version, pairs[i].fix_commit};
+		if (i)
+			tt_buf_addc(out, '\n');
+		for (size_t k = 0; k < 4; k++) {
+			if (k)
+				tt_buf_addc(out, '\t');
+			if (f[k])
+				tt_buf_adds(out, f[k]);
+		}
+	}
+}
+
+void tt_store_dyad_branches_text(const char (*branches)[TT_STORE_BRANCH_MAX], size_t n,
+				 struct tt_buf *out)
+{
+	for (size_t i = 0; i < n; i++) {
+		bool seen = !branches[i][0];
+		for (size_t k = 0; !seen && k < i; k++)
+			seen = strcmp(branches[k], branches[i]) == 0;
+		if (seen)
+			continue;
+		if (out->len)
+			tt_buf_addc(out, ',');
+		tt_buf_adds(out, branches[i]);
+	}
+}
+
+/* One field of a dyads line: NULL when empty. */
+static char *dyad_field(const char **p, const char *end)
+{
+	const char *tab = memchr(*p, '\t', (size_t)(end - *p));
+	const char *stop = tab ? tab : end;
+	char *v = stop > *p ? tt_xstrndup(*p, (size_t)(stop - *p)) : NULL;
+	*p = tab ? tab + 1 : end;
+	return v;
+}
+
+void tt_store_dyads_parse(const char *text, struct tt_dyad **pairs, size_t *n)
+{
+	*pairs = NULL;
+	*n = 0;
+	size_t cap = 0;
+	while (text && *text) {
+		const char *nl = strchr(text, '\n');
+		const char *end = nl ? nl : text + strlen(text);
+		size_t tabs = 0;
+		for (const char *c = text; c < end; c++)
+			tabs += *c == '\t';
+		if (tabs == 3) {
+			if (*n == cap) {
+				cap = cap ? 2 * cap : 8;
+				*pairs = tt_xrealloc(*pairs, cap * sizeof(**pairs));
+			}
+			struct tt_dyad *d = &(*pairs)[(*n)++];
+			const char *p = text;
+			d->vuln_version = dyad_field(&p, end);
+			d->vuln_commit = dyad_field(&p, end);
+			d->fix_version = dyad_field(&p, end);
+			d->fix_commit = dyad_field(&p, end);
+			d->line = 0;
+		}
+		text = nl ? nl + 1 : end;
+	}
+}
+
+void tt_store_dyads_free(struct tt_dyad *pairs, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(pairs[i].vuln_version);
+		free(pairs[i].vuln_commit);
+		free(pairs[i].fix_version);
+		free(pairs[i].fix_commit);
+	}
+	free(pairs);
+}
+
 /* The inline list columns of the cve row, in bind order 15..19. */
 enum { LIST_FILES, LIST_FIXED, LIST_FIX_COMMITS, LIST_VULN_COMMITS, LIST_REFS, N_LISTS };
 
@@ -102,7 +179,8 @@ struct tt_cve_encoded {
 	int year;
 	long num;
 	struct tt_buf lists[N_LISTS];
-	char (*branches)[32]; /* one per dyad */
+	char (*branches)[TT_STORE_BRANCH_MAX]; /* one per dyad */
+	struct tt_buf dyads, dyad_branches;    /* the row's dyads and dyad_branches */
 	size_t n_blocks;
 	/* Lengths of the large texts, measured here so the writer need not. */
 	size_t len_title, len_description, len_rationale;
@@ -419,6 +497,9 @@ struct tt_cve_encoded *tt_cve_encode(const struct tt_cve_record *rec)
 	e->branches = tt_xcalloc(rec->n_dyads, sizeof(*e->branches));
 	for (size_t i = 0; i < rec->n_dyads; i++)
 		tt_dyad_branch(&rec->dyads[i], e->branches[i], sizeof(e->branches[i]));
+	tt_store_dyads_text(rec->dyads, rec->n_dyads, &e->dyads);
+	tt_store_dyad_branches_text((const char(*)[TT_STORE_BRANCH_MAX])e->branches, rec->n_dyads,
+				    &e->dyad_branches);
 	e->n_blocks = rec->n_affected;
 	e->len_title = rec->title ? strlen(rec->title) : 0;
 	e->len_description = rec->description ? strlen(rec->description) : 0;
@@ -440,6 +521,8 @@ void tt_cve_encoded_free(struct tt_cve_encoded *e)
 	for (int i = 0; i < N_LISTS; i++)
 		tt_buf_free(&e->lists[i]);
 	free(e->branches);
+	tt_buf_free(&e->dyads);
+	tt_buf_free(&e->dyad_branches);
 	for (size_t b = 0; b < e->n_blocks; b++) {
 		tt_buf_free(&e->block_files[b]);
 		tt_buf_free(&e->block_versions[b]);
@@ -496,7 +579,7 @@ static void bind_val(struct tt_db *db, struct tt_db_stmt *st, int i, const struc
  * INSERTs (store.c's ST_*_INSERT and batch_tables[] below): what both the
  * one-CVE writer and the batch bind.
  */
-enum { CVE_COLS = 22, FILE_COLS = 2, DYAD_COLS = 7, BLOCK_COLS = 8 };
+enum { CVE_COLS = 25, FILE_COLS = 2, BLOCK_COLS = 8 };
 
 static void cve_row(const struct tt_cve_record *rec, const struct tt_cve_encoded *enc,
 		    struct bval v[CVE_COLS])
@@ -524,25 +607,15 @@ static void cve_row(const struct tt_cve_record *rec, const struct tt_cve_encoded
 	v[19] = v_text(enc->digest_row);
 	v[20] = v_text(enc->digest_dyads);
 	v[21] = v_text(enc->digest_blocks);
+	v[22] = v_textn(tt_buf_str(&enc->dyads), enc->dyads.len);
+	v[23] = v_textn(tt_buf_str(&enc->dyad_branches), enc->dyad_branches.len);
+	v[24] = v_int((int64_t)rec->n_dyads);
 }
 
 static void file_row(const struct tt_cve_record *rec, size_t i, struct bval v[FILE_COLS])
 {
 	v[0] = v_text(rec->id);
 	v[1] = v_text(rec->program_files.v[i]);
-}
-
-static void dyad_row(const struct tt_cve_record *rec, const struct tt_cve_encoded *enc, size_t i,
-		     struct bval v[DYAD_COLS])
-{
-	const struct tt_dyad *d = &rec->dyads[i];
-	v[0] = v_text(rec->id);
-	v[1] = v_int((int64_t)i);
-	v[2] = v_text(enc->branches[i]);
-	v[3] = v_text(d->vuln_version);
-	v[4] = v_text(d->vuln_commit);
-	v[5] = v_text(d->fix_version);
-	v[6] = v_text(d->fix_commit);
 }
 
 static void block_row(const struct tt_cve_record *rec, const struct tt_cve_encoded *enc, size_t b,
@@ -587,18 +660,6 @@ static int insert_files(struct tt_store *s, const struct tt_cve_record *rec, str
 		struct bval v[FILE_COLS];
 		file_row(rec, i, v);
 		r = run_row(s, ST_FILE_INSERT, v, FILE_COLS, err);
-	}
-	return r;
-}
-
-static int insert_dyads(struct tt_store *s, const struct tt_cve_record *rec,
-			const struct tt_cve_encoded *enc, struct tt_error *err)
-{
-	int r = 0;
-	for (size_t i = 0; r == 0 && i < rec->n_dyads; i++) {
-		struct bval v[DYAD_COLS];
-		dyad_row(rec, enc, i, v);
-		r = run_row(s, ST_DYAD_INSERT, v, DYAD_COLS, err);
 	}
 	return r;
 }
@@ -652,8 +713,6 @@ static int delete_planned(struct tt_store *s, const char *id, const struct put_p
 	if (!p->exists)
 		return 0;
 	int r = p->row ? delete_rows(s, ST_CVE_DELETE, id, err) : 0;
-	if (r == 0 && p->dyads)
-		r = delete_rows(s, ST_DYAD_DELETE, id, err);
 	if (r == 0 && p->blocks)
 		r = delete_rows(s, ST_FILE_DELETE, id, err);
 	if (r == 0 && p->blocks)
@@ -672,8 +731,6 @@ int tt_store_cve_put_encoded(struct tt_store *s, const struct tt_cve_record *rec
 	int r = delete_planned(s, rec->id, &p, err);
 	if (r == 0)
 		r = insert_cve_row(s, rec, enc, err);
-	if (r == 0 && p.dyads)
-		r = insert_dyads(s, rec, enc, err);
 	if (r == 0 && p.blocks)
 		r = insert_files(s, rec, err);
 	if (r == 0 && p.blocks)
@@ -692,7 +749,7 @@ int tt_store_cve_put_encoded(struct tt_store *s, const struct tt_cve_record *rec
  * CNA tree then steps 26% fewer SQLite instructions than with one row per
  * statement (callgrind).
  */
-enum { T_CVE, T_FILE, T_DYAD, T_BLOCK, T_FIRST_SEEN, N_TABLES };
+enum { T_CVE, T_FILE, T_BLOCK, T_FIRST_SEEN, N_TABLES };
 enum { FIRST_SEEN_COLS = 3 };
 
 static const struct batch_table {
@@ -704,12 +761,10 @@ static const struct batch_table {
     [T_CVE] = {"INSERT INTO cve (id, year, num, state, title, description, rejected_reason, "
 	       "date_reserved, date_updated, cvss_vector, cvss_score, cvss_severity, "
 	       "cvss_source, cvss_rationale, files, fixed_versions, fix_commits, "
-	       "vulnerable_commits, refs, digest_row, digest_dyads, digest_blocks) VALUES ",
+	       "vulnerable_commits, refs, digest_row, digest_dyads, digest_blocks, dyads, "
+	       "dyad_branches, dyad_count) VALUES ",
 	       CVE_COLS, 16},
     [T_FILE] = {"INSERT INTO cve_file (cve_id, path) VALUES ", FILE_COLS, 128},
-    [T_DYAD] = {"INSERT INTO cve_dyad (cve_id, seq, branch, vuln_version, vuln_commit, "
-		"fix_version, fix_commit) VALUES ",
-		DYAD_COLS, 64},
     [T_BLOCK] = {"INSERT INTO cve_affected_block (cve_id, block, vendor, product, repo, "
 		 "default_status, program_files, versions) VALUES ",
 		 BLOCK_COLS, 64},
@@ -778,8 +833,6 @@ int tt_store_cve_batch_put(struct tt_cve_batch *b, const struct tt_cve_record *r
 	if (r < 0)
 		return tt_error_prefix(err, "storing %s: ", rec->id);
 	cve_row(rec, enc, pending_row(&b->p[T_CVE], CVE_COLS));
-	for (size_t i = 0; p.dyads && i < rec->n_dyads; i++)
-		dyad_row(rec, enc, i, pending_row(&b->p[T_DYAD], DYAD_COLS));
 	for (size_t i = 0; p.blocks && i < rec->program_files.n; i++)
 		file_row(rec, i, pending_row(&b->p[T_FILE], FILE_COLS));
 	for (size_t i = 0; p.blocks && i < rec->n_affected; i++)

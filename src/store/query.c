@@ -32,6 +32,41 @@ static void title_of(const char *title, const char *desc, char *out, size_t n)
 	out[len] = '\0';
 }
 
+/*
+ * --branch and --fixed-in match one element of a comma-joined column
+ * (dyad_branches, fixed_versions: distinct, in pair order). The element is
+ * matched with LIKE, its wildcards escaped; a value holding a comma can be
+ * no element, so it matches nothing, as equality did.
+ */
+#define LIST_HAS " AND (',' || c.%s || ',') LIKE ? ESCAPE '\\'"
+
+static bool list_value(const char *v)
+{
+	return v && !strchr(v, ',');
+}
+
+/* "%,6.1,%" for 6.1, with LIKE's % _ and the escape character escaped. */
+static char *list_pattern(const char *v)
+{
+	struct tt_buf b = TT_BUF_INIT;
+	tt_buf_adds(&b, "%,");
+	for (; *v; v++) {
+		if (*v == '%' || *v == '_' || *v == '\\')
+			tt_buf_addc(&b, '\\');
+		tt_buf_addc(&b, *v);
+	}
+	tt_buf_adds(&b, ",%");
+	return tt_buf_detach(&b);
+}
+
+static void add_list_filter(struct tt_buf *sql, const char *column, const char *v)
+{
+	if (list_value(v))
+		tt_buf_addf(sql, LIST_HAS, column);
+	else
+		tt_buf_adds(sql, " AND 1 = 0");
+}
+
 static void build_list_sql(struct tt_db *db, const struct tt_cve_query *q, struct tt_buf *sql)
 {
 	tt_buf_adds(sql, "SELECT c.id, c.state, fs.published_at, c.title, c.description,"
@@ -57,11 +92,9 @@ static void build_list_sql(struct tt_db *db, const struct tt_cve_query *q, struc
 	if (q->kev_only)
 		tt_buf_adds(sql, " AND k.cve_id IS NOT NULL");
 	if (q->branch)
-		tt_buf_adds(sql, " AND EXISTS (SELECT 1 FROM cve_dyad d WHERE d.cve_id = c.id"
-				 " AND d.branch = ?)");
+		add_list_filter(sql, "dyad_branches", q->branch);
 	if (q->fixed_in)
-		tt_buf_adds(sql, " AND EXISTS (SELECT 1 FROM cve_dyad d WHERE d.cve_id = c.id"
-				 " AND d.fix_version = ?)");
+		add_list_filter(sql, "fixed_versions", q->fixed_in);
 	switch (q->order) {
 	case TT_ORDER_ID:
 		tt_buf_adds(sql, " ORDER BY c.year, c.num");
@@ -81,21 +114,25 @@ static void build_list_sql(struct tt_db *db, const struct tt_cve_query *q, struc
 		tt_buf_adds(sql, " LIMIT ?");
 }
 
-/* *glob: what the bound glob needs kept until the statement is done with. */
+/* What bound text needs kept until the statement is done with (the caller frees). */
+struct bound {
+	char *glob, *branch, *fixed_in;
+};
+
 static void bind_list_params(struct tt_db *db, struct tt_db_stmt *st, const struct tt_cve_query *q,
-			     char **glob)
+			     struct bound *keep)
 {
 	int i = 1;
 	if (q->since)
 		tt_db_bind_int64(db, st, i++, q->since);
 	if (q->file_glob)
-		tt_db_bind_glob(db, st, i++, q->file_glob, glob);
+		tt_db_bind_glob(db, st, i++, q->file_glob, &keep->glob);
 	if (q->min_cvss >= 0)
 		tt_db_bind_double(db, st, i++, q->min_cvss);
-	if (q->branch)
-		tt_db_bind_text(db, st, i++, q->branch);
-	if (q->fixed_in)
-		tt_db_bind_text(db, st, i++, q->fixed_in);
+	if (list_value(q->branch))
+		tt_db_bind_text(db, st, i++, keep->branch = list_pattern(q->branch));
+	if (list_value(q->fixed_in))
+		tt_db_bind_text(db, st, i++, keep->fixed_in = list_pattern(q->fixed_in));
 	if (q->limit > 0)
 		tt_db_bind_int64(db, st, i++, q->limit);
 }
@@ -145,8 +182,8 @@ int tt_store_cve_list(struct tt_store *s, const struct tt_cve_query *q,
 	tt_buf_free(&sql);
 	if (r < 0)
 		return r;
-	_cleanup_free_ char *glob = NULL;
-	bind_list_params(s->db, st, q, &glob);
+	struct bound keep = {0};
+	bind_list_params(s->db, st, q, &keep);
 	char title[256];
 	while ((r = tt_db_step(s->db, st, err)) == TT_DB_ROW) {
 		struct tt_cve_summary c;
@@ -156,6 +193,9 @@ int tt_store_cve_list(struct tt_store *s, const struct tt_cve_query *q,
 			break;
 	}
 	tt_db_finalize(s->db, st);
+	free(keep.glob);
+	free(keep.branch);
+	free(keep.fixed_in);
 	return r < 0 ? r : 0;
 }
 
@@ -194,7 +234,7 @@ int tt_store_counts(struct tt_store *s, struct tt_store_counts *c, struct tt_err
 	long *const fields[] = {&c->published, &c->rejected, &c->dyads, &c->kev,
 				&c->ssvc,      &c->epss,     &c->nvd};
 	return count_into(s,
-			  "SELECT " CVE_COUNTS ", (SELECT COUNT(*) FROM cve_dyad),"
+			  "SELECT " CVE_COUNTS ", (SELECT COALESCE(SUM(dyad_count), 0) FROM cve),"
 			  " (SELECT COUNT(*) FROM kev), (SELECT COUNT(*) FROM ssvc),"
 			  " (SELECT COUNT(*) FROM epss), (SELECT COUNT(*) FROM nvd)",
 			  fields, 7, err);

@@ -1,15 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The store's schema and its migrations. Migration N brings a store from
- * version N to N+1; each runs in its own transaction, so an interrupted
- * upgrade leaves the store at the last complete version. The SQL is portable
- * between SQLite and PostgreSQL.
+ * version N to N+1; the pending ones run in one transaction (apply_all), so
+ * an interrupted upgrade leaves the store as it was. The SQL is portable
+ * between SQLite and PostgreSQL; a data move SQL cannot spell portably runs
+ * as C after its migration's DDL (migration_code).
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "schema.h"
+#include "store_internal.h"
 #include "tuxtape/store.h"
 #include "tuxtape/util.h"
 
@@ -211,6 +213,22 @@ static const char *const migrations[] = {
      * which a bulk ingest maintains only for rejected records.
      */
     "CREATE INDEX cve_rejected ON cve (id) WHERE state = 'rejected';",
+    /*
+     * 7 -> 8: the .dyad pairs move into the cve row (dyads_inline below), as
+     * the other lists did: 79,000 rows of cve_dyad were a tenth of a full
+     * ingest's time. Their stable branches, distinct and comma-joined, stay
+     * queryable for `cve list --branch`; dyad_count keeps cve status' total.
+     */
+    "ALTER TABLE cve ADD COLUMN dyads TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE cve ADD COLUMN dyad_branches TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE cve ADD COLUMN dyad_count INTEGER NOT NULL DEFAULT 0;",
+};
+
+static int move_dyads_inline(struct tt_db *db, struct tt_error *err);
+
+/* Data moves a migration's DDL cannot spell portably, run after it (same transaction). */
+static int (*const migration_code[])(struct tt_db *db, struct tt_error *err) = {
+    [7] = move_dyads_inline,
 };
 
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -272,12 +290,105 @@ static char *dialect_sql(struct tt_db *db, const char *sql)
 	return tt_buf_detach(&b);
 }
 
+/*
+ * 7 -> 8: each CVE's cve_dyad rows, in pair order, become its dyads text
+ * (tt_store_dyads_text) and dyad_branches; then cve_dyad goes. Done here, not
+ * in SQL: string aggregation is spelled differently in SQLite and PostgreSQL.
+ */
+struct dyad_move {
+	struct tt_db *db;
+	struct tt_db_stmt *update;
+	char id[TT_CVE_ID_MAX];
+	struct tt_dyad *pairs;
+	char (*branches)[TT_STORE_BRANCH_MAX];
+	size_t n, cap;
+};
+
+static int flush_moved(struct dyad_move *m, struct tt_error *err)
+{
+	if (!m->n)
+		return 0;
+	struct tt_buf text = TT_BUF_INIT, branches = TT_BUF_INIT;
+	tt_store_dyads_text(m->pairs, m->n, &text);
+	tt_store_dyad_branches_text((const char(*)[TT_STORE_BRANCH_MAX])m->branches, m->n,
+				    &branches);
+	tt_db_bind_textn(m->db, m->update, 1, tt_buf_str(&text), text.len);
+	tt_db_bind_textn(m->db, m->update, 2, tt_buf_str(&branches), branches.len);
+	tt_db_bind_int64(m->db, m->update, 3, (int64_t)m->n);
+	tt_db_bind_text(m->db, m->update, 4, m->id);
+	int r = tt_db_run(m->db, m->update, err);
+	tt_buf_free(&text);
+	tt_buf_free(&branches);
+	tt_store_dyads_free(m->pairs, m->n);
+	m->pairs = NULL;
+	m->n = m->cap = 0;
+	return r;
+}
+
+static void add_moved(struct dyad_move *m, struct tt_db *db, struct tt_db_stmt *st)
+{
+	if (m->n == m->cap) {
+		m->cap = m->cap ? 2 * m->cap : 16;
+		m->pairs = tt_xrealloc(m->pairs, m->cap * sizeof(*m->pairs));
+		m->branches = tt_xrealloc(m->branches, m->cap * sizeof(*m->branches));
+	}
+	const char *f[4];
+	for (int i = 0; i < 4; i++)
+		f[i] = tt_db_text(db, st, 2 + i);
+	m->pairs[m->n] = (struct tt_dyad){
+	    .vuln_version = f[0] ? tt_xstrdup(f[0]) : NULL,
+	    .vuln_commit = f[1] ? tt_xstrdup(f[1]) : NULL,
+	    .fix_version = f[2] ? tt_xstrdup(f[2]) : NULL,
+	    .fix_commit = f[3] ? tt_xstrdup(f[3]) : NULL,
+	};
+	const char *branch = tt_db_text(db, st, 1);
+	snprintf(m->branches[m->n], sizeof(m->branches[m->n]), "%s", branch ? branch : "");
+	m->n++;
+}
+
+static int move_dyads_inline(struct tt_db *db, struct tt_error *err)
+{
+	struct dyad_move m = {.db = db};
+	struct tt_db_stmt *rows;
+	int r = tt_db_prepare(db,
+			      "SELECT cve_id, branch, vuln_version, vuln_commit, fix_version, "
+			      "fix_commit FROM cve_dyad ORDER BY cve_id, seq",
+			      &rows, err);
+	if (r < 0)
+		return r;
+	r = tt_db_prepare(
+	    db, "UPDATE cve SET dyads = ?, dyad_branches = ?, dyad_count = ? WHERE id = ?",
+	    &m.update, err);
+	while (r == 0 && (r = tt_db_step(db, rows, err)) == TT_DB_ROW) {
+		const char *id = tt_db_text(db, rows, 0);
+		r = 0;
+		if (!id || strcmp(id, m.id) != 0) {
+			r = flush_moved(&m, err);
+			snprintf(m.id, sizeof(m.id), "%s", id ? id : "");
+		}
+		if (r == 0)
+			add_moved(&m, db, rows);
+	}
+	tt_db_finalize(db, rows);
+	if (r == 0)
+		r = flush_moved(&m, err);
+	tt_store_dyads_free(m.pairs, m.n);
+	free(m.branches);
+	tt_db_finalize(db, m.update);
+	if (r == 0)
+		r = tt_db_exec(db, "DROP TABLE cve_dyad", err);
+	return r;
+}
+
 /* One migration's DDL and the version it leaves, inside the caller's transaction. */
 static int apply(struct tt_db *db, int from, struct tt_error *err)
 {
 	char *ddl = dialect_sql(db, migrations[from]);
 	int r = tt_db_exec(db, ddl, err);
 	free(ddl);
+	int n_code = (int)(sizeof(migration_code) / sizeof(migration_code[0]));
+	if (r == 0 && from < n_code && migration_code[from])
+		r = migration_code[from](db, err);
 	if (r == 0) {
 		char sql[128];
 		snprintf(sql, sizeof(sql),

@@ -18,13 +18,11 @@ static const char *const stmt_sql[ST__COUNT] = {
 		      "rejected_reason, date_reserved, date_updated, cvss_vector, cvss_score, "
 		      "cvss_severity, cvss_source, cvss_rationale, files, fixed_versions, "
 		      "fix_commits, vulnerable_commits, refs, digest_row, digest_dyads, "
-		      "digest_blocks) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+		      "digest_blocks, dyads, dyad_branches, dyad_count) "
+		      "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
     [ST_CVE_DELETE] = "DELETE FROM cve WHERE id = ?",
     [ST_FILE_INSERT] = "INSERT INTO cve_file (cve_id, path) VALUES (?, ?)",
     [ST_FILE_DELETE] = "DELETE FROM cve_file WHERE cve_id = ?",
-    [ST_DYAD_INSERT] = "INSERT INTO cve_dyad (cve_id, seq, branch, vuln_version, vuln_commit, "
-		       "fix_version, fix_commit) VALUES (?,?,?,?,?,?,?)",
-    [ST_DYAD_DELETE] = "DELETE FROM cve_dyad WHERE cve_id = ?",
     [ST_BLOCK_INSERT] = "INSERT INTO cve_affected_block (cve_id, block, vendor, product, "
 			"repo, default_status, program_files, versions) VALUES (?,?,?,?,?,?,?,?)",
     [ST_BLOCK_DELETE] = "DELETE FROM cve_affected_block WHERE cve_id = ?",

@@ -5,6 +5,7 @@
 
 #include "db.h"
 #include "tuxtape/store.h"
+#include "tuxtape/util.h"
 
 enum tt_stmt_id {
 	ST_META_GET,
@@ -15,8 +16,6 @@ enum tt_stmt_id {
 	ST_CVE_DELETE,
 	ST_FILE_INSERT,
 	ST_FILE_DELETE,
-	ST_DYAD_INSERT,
-	ST_DYAD_DELETE,
 	ST_BLOCK_INSERT,
 	ST_BLOCK_DELETE,
 	ST_FIRST_SEEN,
@@ -41,6 +40,27 @@ struct tt_store {
 	int tx_joined;
 	struct tt_db_stmt *stmts[ST__COUNT];
 };
+
+/* A dyad pair's stable branch ("6.1"), as tt_dyad_branch() names it. */
+#define TT_STORE_BRANCH_MAX 32
+
+/*
+ * A CVE's dyad pairs as the cve row keeps them (column dyads): one line per
+ * pair, in .dyad order, "vuln_version TAB vuln_commit TAB fix_version TAB
+ * fix_commit", an empty field for a NULL one (none is ever ""). Appended to out.
+ */
+void tt_store_dyads_text(const struct tt_dyad *pairs, size_t n, struct tt_buf *out);
+/* Column dyad_branches: the pairs' branches, distinct, in pair order, comma-joined. */
+void tt_store_dyad_branches_text(const char (*branches)[TT_STORE_BRANCH_MAX], size_t n,
+				 struct tt_buf *out);
+/*
+ * The pairs back from a dyads text: *pairs (caller frees each pair's strings
+ * and the array, as tt_cve_record_free does) and their count. Lines that are
+ * not four fields are skipped: the store only holds what it wrote.
+ */
+void tt_store_dyads_parse(const char *text, struct tt_dyad **pairs, size_t *n);
+/* Free n pairs' strings and the array. */
+void tt_store_dyads_free(struct tt_dyad *pairs, size_t n);
 
 /* The prepared statement for id, prepared on first use and kept until close. */
 int tt_store_stmt(struct tt_store *s, enum tt_stmt_id id, struct tt_db_stmt **out,

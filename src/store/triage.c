@@ -416,20 +416,27 @@ static int read_dyads(struct tt_store *s, const struct tt_store_triage_sink *sin
 		      struct tt_error *err)
 {
 	struct tt_db_stmt *st;
-	int r = tt_db_prepare(s->db,
-			      "SELECT d.cve_id, d.vuln_version, d.fix_version FROM cve_dyad d"
-			      " JOIN cve c ON c.id = d.cve_id WHERE c.state = 'published'"
-			      " ORDER BY d.cve_id, d.seq",
-			      &st, err);
+	int r =
+	    tt_db_prepare(s->db,
+			  "SELECT id, dyads FROM cve WHERE state = 'published' AND dyad_count > 0"
+			  " ORDER BY id",
+			  &st, err);
 	if (r < 0)
 		return r;
 	while ((r = tt_db_step(s->db, st, err)) == TT_DB_ROW) {
-		struct tt_store_triage_dyad d = {
-		    .cve_id = tt_db_text(s->db, st, 0),
-		    .vuln_version = tt_db_text(s->db, st, 1),
-		    .fix_version = tt_db_text(s->db, st, 2),
-		};
-		r = sink->dyad(sink->ctx, &d);
+		struct tt_dyad *pairs;
+		size_t n;
+		tt_store_dyads_parse(tt_db_text(s->db, st, 1), &pairs, &n);
+		r = 0;
+		for (size_t i = 0; r == 0 && i < n; i++) {
+			struct tt_store_triage_dyad d = {
+			    .cve_id = tt_db_text(s->db, st, 0),
+			    .vuln_version = pairs[i].vuln_version,
+			    .fix_version = pairs[i].fix_version,
+			};
+			r = sink->dyad(sink->ctx, &d);
+		}
+		tt_store_dyads_free(pairs, n);
 		if (r != 0)
 			break;
 	}

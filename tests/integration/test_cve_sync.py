@@ -33,7 +33,6 @@ TABLES = {
     "cve": "id",
     "cve_first_seen": "cve_id",
     "cve_file": "cve_id, path",
-    "cve_dyad": "cve_id, seq",
     "cve_affected_block": "cve_id, block",
 }
 

@@ -118,13 +118,26 @@ def scan(exe, db, profile, *extra, expect=(0, 3, 4)):
 def fixed_between(db):
     """CVEs whose every 6.1 pair was introduced by 6.1.170 and fixed in 6.1.171..6.1.192."""
     con = sqlite3.connect(db)
-    rows = con.execute("SELECT d.cve_id, d.vuln_version, d.fix_version FROM cve_dyad d"
-                       " JOIN cve c ON c.id = d.cve_id"
-                       " WHERE c.state = 'published' AND d.branch = '6.1'").fetchall()
+    # The cve row keeps its pairs as lines of "vuln_version TAB vuln_commit TAB
+    # fix_version TAB fix_commit", an empty field for none.
+    stored = con.execute("SELECT id, dyads FROM cve WHERE state = 'published'"
+                         " AND (',' || dyad_branches || ',') LIKE '%,6.1,%'").fetchall()
     con.close()
 
     def ver(s):
         return tuple(int(x) for x in s.split("."))
+
+    def on_61(intro, fix):
+        # A pair's branch: its fix's, or where it started when never fixed.
+        v = fix or intro
+        return v is not None and v.split(".")[:2] == ["6", "1"]
+
+    rows = []
+    for cid, text in stored:
+        for line in text.split("\n"):
+            intro, _, fix, _ = line.split("\t")
+            if on_61(intro or None, fix or None):
+                rows.append((cid, intro or None, fix or None))
 
     pairs = {}
     for cid, intro, fix in rows:

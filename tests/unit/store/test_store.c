@@ -274,6 +274,66 @@ static void test_an_older_digest_means_changed(void **state)
 	tt_cve_record_free(&rec);
 }
 
+static size_t list_count(struct tt_store *s, const struct tt_cve_query *q, const char *first);
+
+/* Back to schema 7's dyad storage: its own table, no columns in cve. */
+#define UNDO_INLINE_DYADS                                                                          \
+	"ALTER TABLE cve DROP COLUMN dyads; ALTER TABLE cve DROP COLUMN dyad_branches;"            \
+	"ALTER TABLE cve DROP COLUMN dyad_count;"                                                  \
+	"CREATE TABLE cve_dyad (cve_id TEXT NOT NULL, seq INTEGER NOT NULL, branch TEXT NOT NULL," \
+	" vuln_version TEXT, vuln_commit TEXT, fix_version TEXT, fix_commit TEXT,"                 \
+	" PRIMARY KEY (cve_id, seq));"
+
+/*
+ * Upgrading a schema 7 store moves each CVE's cve_dyad rows, in order, into
+ * its row: read back the same, found by --branch and --fixed-in, counted.
+ */
+static void test_an_upgrade_moves_the_dyad_rows_into_the_cve_row(void **state)
+{
+	struct fixture *f = *state;
+	put(f->s, "CVE-2024-0008", "fs/a.c");
+	put(f->s, "CVE-2024-0009", "fs/b.c");
+	tt_store_close(f->s);
+	f->s = NULL;
+	run_sql(f,
+		"UPDATE meta SET value = '7' WHERE key = 'schema.version';" UNDO_INLINE_DYADS
+		"INSERT INTO cve_dyad VALUES"
+		" ('CVE-2024-0008', 0, '6.1', '6.1.43', '1111111111111111111111111111111111111111',"
+		"  '6.1.78', '2222222222222222222222222222222222222222'),"
+		" ('CVE-2024-0008', 1, '6.4', '6.4.8', '1111111111111111111111111111111111111111',"
+		"  NULL, NULL),"
+		" ('CVE-2024-0009', 0, '6.1', NULL, NULL, '6.1.78', "
+		"  '3333333333333333333333333333333333333333');");
+	struct tt_error err = {0};
+	int r = tt_store_open(f->location, &f->s, &err);
+	if (r < 0)
+		print_message("%s\n", err.msg);
+	assert_int_equal(r, 0);
+	struct tt_cve_record rec;
+	assert_int_equal(tt_store_cve_get(f->s, "CVE-2024-0008", &rec, NULL, &err), 0);
+	assert_int_equal(rec.n_dyads, 2);
+	assert_string_equal(rec.dyads[0].vuln_version, "6.1.43");
+	assert_string_equal(rec.dyads[0].fix_commit, "2222222222222222222222222222222222222222");
+	assert_string_equal(rec.dyads[1].vuln_version, "6.4.8");
+	assert_null(rec.dyads[1].fix_version);
+	assert_null(rec.dyads[1].fix_commit);
+	tt_cve_record_free(&rec);
+	assert_int_equal(tt_store_cve_get(f->s, "CVE-2024-0009", &rec, NULL, &err), 0);
+	assert_int_equal(rec.n_dyads, 1);
+	assert_null(rec.dyads[0].vuln_version);
+	assert_string_equal(rec.dyads[0].fix_commit, "3333333333333333333333333333333333333333");
+	tt_cve_record_free(&rec);
+	struct tt_store_counts counts;
+	assert_int_equal(tt_store_counts(f->s, &counts, &err), 0);
+	assert_int_equal(counts.dyads, 3);
+	struct tt_cve_query q;
+	tt_cve_query_init(&q);
+	q.branch = "6.4";
+	assert_int_equal(list_count(f->s, &q, "CVE-2024-0008"), 1);
+	q.branch = "6.1";
+	assert_int_equal(list_count(f->s, &q, NULL), 2);
+}
+
 /* An upgrade that fails partway leaves the store at its old version, whole:
  * from version 4, the 4 -> 5 step succeeds and 5 -> 6 fails, and neither stays. */
 static void test_a_failed_migration_changes_nothing(void **state)
@@ -283,7 +343,8 @@ static void test_a_failed_migration_changes_nothing(void **state)
 	f->s = NULL;
 	run_sql(f, "UPDATE meta SET value = '4' WHERE key = 'schema.version';"
 		   "DROP TABLE pipeline_approval; DROP TABLE pipeline_job;"
-		   "DROP TABLE patch_revision; DROP TABLE patch_raw; DROP INDEX cve_rejected;"
+		   "DROP TABLE patch_revision; DROP TABLE patch_raw; DROP INDEX "
+		   "cve_rejected;" UNDO_INLINE_DYADS
 		   "CREATE TABLE fleet_operator_token_v6 (x INTEGER);");
 	struct tt_error err = {0};
 	assert_int_not_equal(tt_store_open(f->location, &f->s, &err), 0);
@@ -390,9 +451,18 @@ static void test_list_filters_combine(void **state)
 	assert_int_equal(list_count(f->s, &q, NULL), 2);
 	q.branch = "5.10";
 	assert_int_equal(list_count(f->s, &q, NULL), 0);
+	/* A whole branch, never part of one, a list or a pattern. */
+	q.branch = "6";
+	assert_int_equal(list_count(f->s, &q, NULL), 0);
+	q.branch = "6.1,6.4";
+	assert_int_equal(list_count(f->s, &q, NULL), 0);
+	q.branch = "6._";
+	assert_int_equal(list_count(f->s, &q, NULL), 0);
 	q.branch = NULL;
 	q.fixed_in = "6.1.78";
 	assert_int_equal(list_count(f->s, &q, NULL), 2);
+	q.fixed_in = "6.1.7%";
+	assert_int_equal(list_count(f->s, &q, NULL), 0);
 	q.fixed_in = NULL;
 	q.min_cvss = 8.0;
 	assert_int_equal(list_count(f->s, &q, NULL), 0);
@@ -731,6 +801,8 @@ int main(int argc, char **argv)
 	    cmocka_unit_test_setup_teardown(test_digests_stay_what_earlier_versions_stored, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_an_older_digest_means_changed, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_an_upgrade_moves_the_dyad_rows_into_the_cve_row,
+					    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_a_failed_migration_changes_nothing, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_put_encoded_rewrites_only_what_changed, setup,
