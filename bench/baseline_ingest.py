@@ -5,8 +5,9 @@
 Reads the same files tuxtape ingests (cve/published/*/CVE-*.json, .dyad,
 .sha1, .vulnerable, .message and cve/rejected/*/CVE-*.json) from a vulns.git
 checkout and writes the same facts, in the same table shapes, into SQLite in
-one transaction: CVE rows with inline commit and reference lists, program
-files, dyad pairs, affected blocks with their versions as JSON. It is written
+one transaction: CVE rows with inline commit and reference lists and dyad
+pairs (with their stable branches, for filtering), program files, affected
+blocks with their versions as JSON. It is written
 plainly and efficiently (json.loads, executemany, one transaction, the same
 page size) so the comparison is fair. It does not compute CVSS scores from
 vectors or read .cvss rationale files, which tuxtape does.
@@ -23,10 +24,9 @@ SCHEMA = """
 PRAGMA page_size=16384;
 CREATE TABLE cve (id TEXT PRIMARY KEY, state TEXT, title TEXT, description TEXT,
   cvss_vector TEXT, cvss_score REAL, cvss_rationale TEXT, files TEXT,
-  fix_commits TEXT, vulnerable_commits TEXT, refs TEXT);
+  fix_commits TEXT, vulnerable_commits TEXT, refs TEXT,
+  dyads TEXT, dyad_branches TEXT, dyad_count INTEGER);
 CREATE TABLE cve_file (cve_id TEXT, path TEXT, PRIMARY KEY (cve_id, path)) WITHOUT ROWID;
-CREATE TABLE cve_dyad (cve_id TEXT, seq INTEGER, vuln_version TEXT, vuln_commit TEXT,
-  fix_version TEXT, fix_commit TEXT, PRIMARY KEY (cve_id, seq)) WITHOUT ROWID;
 CREATE TABLE cve_affected_block (cve_id TEXT, block INTEGER, vendor TEXT, product TEXT,
   repo TEXT, default_status TEXT, program_files TEXT, versions TEXT,
   PRIMARY KEY (cve_id, block));
@@ -54,6 +54,26 @@ def dyads(text):
     return out
 
 
+def branch(pair):
+    """A pair's stable branch: its fix's version, else its origin's; major.minor (2.6.x)."""
+    v = pair[2] or pair[0]
+    if not v:
+        return ""
+    parts = v.split("-")[0].split(".")
+    return ".".join(parts[:3] if v.startswith("2.6.") else parts[:2])
+
+
+def dyad_columns(pairs):
+    """The cve row's dyads (a line per pair, tab-separated, empty for none), branches, count."""
+    text = "\n".join("\t".join(f or "" for f in p) for p in pairs)
+    branches = []
+    for p in pairs:
+        b = branch(p)
+        if b and b not in branches:
+            branches.append(b)
+    return text, ",".join(branches), len(pairs)
+
+
 def ingest_one(base, cid, state, rows):
     rec = json.loads(read(f"{base}/{cid}.json"))
     cna = rec.get("containers", {}).get("cna", {})
@@ -77,19 +97,21 @@ def ingest_one(base, cid, state, rows):
     for f in sorted(files):
         rows["file"].append((cid, f))
     refs = "\n".join(r.get("url", "") for r in cna.get("references", []))
-    for i, d in enumerate(dyads(read(f"{base}/{cid}.dyad"))):
-        rows["dyad"].append((cid, i) + d)
+    pairs = dyads(read(f"{base}/{cid}.dyad"))
+    rows["pairs"] += len(pairs)
     commits = ["\n".join((read(f"{base}/{cid}.{ext}") or "").split())
                for ext in ("sha1", "vulnerable")]
     if state == "rejected":
         desc = next((d.get("value") for d in cna.get("rejectedReasons", [])), desc)
     rows["cve"].append((cid, state, cna.get("title"), desc, vector, score, rationale,
-                        ",".join(sorted(files)), commits[0], commits[1], refs))
+                        ",".join(sorted(files)), commits[0], commits[1], refs)
+                       + dyad_columns(pairs))
 
 
 def main():
     checkout, db = sys.argv[1], sys.argv[2]
-    rows = {k: [] for k in ("cve", "file", "dyad", "affected")}
+    rows = {k: [] for k in ("cve", "file", "affected")}
+    rows["pairs"] = 0
     for state in ("published", "rejected"):
         root = os.path.join(checkout, "cve", state)
         for year in sorted(os.listdir(root)):
@@ -103,13 +125,13 @@ def main():
     con.execute("PRAGMA journal_mode=TRUNCATE")
     con.executescript(SCHEMA)
     with con:
-        con.executemany("INSERT OR REPLACE INTO cve VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows["cve"])
+        con.executemany("INSERT OR REPLACE INTO cve VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                        rows["cve"])
         con.executemany("INSERT OR IGNORE INTO cve_file VALUES (?,?)", rows["file"])
-        con.executemany("INSERT OR REPLACE INTO cve_dyad VALUES (?,?,?,?,?,?)", rows["dyad"])
         con.executemany("INSERT OR REPLACE INTO cve_affected_block VALUES (?,?,?,?,?,?,?,?)",
                         rows["affected"])
     con.close()
-    print(f"{len(rows['cve'])} CVEs, {len(rows['dyad'])} dyad pairs")
+    print(f"{len(rows['cve'])} CVEs, {rows['pairs']} dyad pairs")
 
 
 if __name__ == "__main__":
