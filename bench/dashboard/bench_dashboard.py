@@ -52,14 +52,16 @@ def pad_cves(db):
     src = [r[0] for r in con.execute(
         "SELECT id FROM cve WHERE state = 'published' AND year < 2099 ORDER BY year DESC, "
         "num DESC LIMIT ?", (max(0, CVES - have),))]
+    cve_cols = [r[1] for r in con.execute("PRAGMA table_info(cve)")][3:]
+    tables = {r[0] for r in con.execute("SELECT name FROM sqlite_schema WHERE type = 'table'")}
+    children = [t for t in ("cve_affected_block", "cve_file", "cve_first_seen") if t in tables]
     for n, old in enumerate(src):
         new = "CVE-2099-%d" % (10000 + n)
-        con.execute("INSERT INTO cve SELECT ?, 2099, ?, state, title, description, "
-                    "rejected_reason, date_reserved, date_updated, cvss_vector, cvss_score, "
-                    "cvss_severity, cvss_source, cvss_rationale, files, fixed_versions, "
-                    "fix_commits, vulnerable_commits, refs, digest_row, digest_dyads, "
-                    "digest_blocks FROM cve WHERE id = ?", (new, 10000 + n, old))
-        for table in ("cve_dyad", "cve_affected_block", "cve_file", "cve_first_seen"):
+        # id, year, num, then every other column as the row has it.
+        con.execute("INSERT INTO cve (id, year, num, %s) SELECT ?, 2099, ?, %s FROM cve "
+                    "WHERE id = ?" % (", ".join(cve_cols), ", ".join(cve_cols)),
+                    (new, 10000 + n, old))
+        for table in children:
             cols = [r[1] for r in con.execute("PRAGMA table_info(%s)" % table)]
             rest = ", ".join(cols[1:])
             con.execute("INSERT INTO %s (cve_id, %s) SELECT ?, %s FROM %s WHERE cve_id = ?" %
