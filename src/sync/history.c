@@ -92,43 +92,83 @@ static void add_if_json(struct commit_adds *a, const char *path)
 		add_first_seen(a->out, id, a->when, a->hex);
 }
 
-static int on_root_entry(const char *dir, const git_tree_entry *e, void *payload)
+/* Every .json of a year tree, for a commit that adds the whole year. */
+static void add_all(struct commit_adds *a, const git_tree *year)
 {
-	if (git_tree_entry_type(e) == GIT_OBJECT_BLOB)
-		add_if_json(payload, git_tree_entry_name(e));
-	return 0;
+	for (size_t i = 0, n = git_tree_entrycount(year); i < n; i++) {
+		const git_tree_entry *e = git_tree_entry_byindex(year, i);
+		if (git_tree_entry_type(e) == GIT_OBJECT_BLOB)
+			add_if_json(a, git_tree_entry_name(e));
+	}
 }
 
 /*
- * The root commit adds all it holds: its tree is walked, not diffed against
- * nothing. Later commits diff the two cve/published trees, and a commit that
- * left that tree as it was costs one comparison.
+ * The .json files of after that before lacks, by one walk over both year
+ * trees, whose entries git keeps sorted: what git_diff_tree_to_tree called
+ * added, without the record it made of every changed file.
+ */
+static void add_new(struct commit_adds *a, const git_tree *before, const git_tree *after)
+{
+	size_t i = 0, j = 0, n = git_tree_entrycount(after), m = git_tree_entrycount(before);
+	while (i < n) {
+		const git_tree_entry *e = git_tree_entry_byindex(after, i);
+		/* git's own order: a subdirectory sorts as its name and a '/'. */
+		int c = j < m ? git_tree_entry_cmp(git_tree_entry_byindex(before, j), e) : 1;
+		if (c < 0) {
+			j++;
+			continue;
+		}
+		if (c > 0 && git_tree_entry_type(e) == GIT_OBJECT_BLOB)
+			add_if_json(a, git_tree_entry_name(e));
+		j += c == 0;
+		i++;
+	}
+}
+
+/* One year directory of after's cve/published: all new, changed, or as it was. */
+static int add_year(git_repository *repo, struct commit_adds *a, const git_tree *before,
+		    const git_tree_entry *e)
+{
+	if (git_tree_entry_type(e) != GIT_OBJECT_TREE)
+		return 0;
+	const git_tree_entry *old =
+	    before ? git_tree_entry_byname(before, git_tree_entry_name(e)) : NULL;
+	if (old && git_oid_equal(git_tree_entry_id(old), git_tree_entry_id(e)))
+		return 0;
+	git_tree *year = NULL, *old_year = NULL;
+	int r = git_tree_lookup(&year, repo, git_tree_entry_id(e));
+	if (r == 0 && old && git_tree_entry_type(old) == GIT_OBJECT_TREE)
+		r = git_tree_lookup(&old_year, repo, git_tree_entry_id(old));
+	if (r == 0 && old_year)
+		add_new(a, old_year, year);
+	else if (r == 0)
+		add_all(a, year);
+	git_tree_free(year);
+	git_tree_free(old_year);
+	return r;
+}
+
+/*
+ * The root commit adds all it holds; a later commit adds the .json files
+ * its cve/published has and its first parent's lacks. Year directories the
+ * commit left as they were cost one comparison each, and a commit that left
+ * cve/published alone costs one.
  */
 static int record_commit(git_repository *repo, struct tt_first_seen_list *out, git_commit *c,
 			 struct tt_error *err)
 {
 	git_tree *before = NULL, *after = NULL;
-	git_diff *diff = NULL;
 	struct commit_adds a = {.out = out, .when = (int64_t)git_commit_time(c)};
 	git_oid_tostr(a.hex, sizeof(a.hex), git_commit_id(c));
 	int r = parent_published_tree(c, &before);
 	if (r == 0)
 		r = published_tree(c, &after);
-	if (r == 0 && after && !before)
-		r = git_tree_walk(after, GIT_TREEWALK_PRE, on_root_entry, &a);
-	else if (r == 0 && after && !git_oid_equal(git_tree_id(before), git_tree_id(after)))
-		r = git_diff_tree_to_tree(&diff, repo, before, after, NULL);
-	if (r < 0) {
+	bool same = before && after && git_oid_equal(git_tree_id(before), git_tree_id(after));
+	for (size_t i = 0, n = after && !same ? git_tree_entrycount(after) : 0; r == 0 && i < n;
+	     i++)
+		r = add_year(repo, &a, before, git_tree_entry_byindex(after, i));
+	if (r < 0)
 		r = tt_error_set(err, -EIO, "reading history at %s: %s", a.hex, tt_git_errmsg());
-		goto out;
-	}
-	for (size_t i = 0, n = diff ? git_diff_num_deltas(diff) : 0; i < n; i++) {
-		const git_diff_delta *d = git_diff_get_delta(diff, i);
-		if (d->status == GIT_DELTA_ADDED)
-			add_if_json(&a, d->new_file.path);
-	}
-out:
-	git_diff_free(diff);
 	git_tree_free(before);
 	git_tree_free(after);
 	return r;
