@@ -217,6 +217,11 @@ static void test_incremental_sync_rejects_updates_and_retries_skipped(void **sta
 	tt_format_date(rec.first_published, date, sizeof(date));
 	assert_string_equal(date, "2026-04-30"); /* added then, though readable only later */
 	tt_cve_record_free(&rec);
+	/* Added by the second commit: its date, found by comparing the year trees. */
+	get(s, "CVE-2024-1003", &rec);
+	tt_format_date(rec.first_published, date, sizeof(date));
+	assert_string_equal(date, "2026-06-30");
+	tt_cve_record_free(&rec);
 
 	/* Nothing new: nothing read. */
 	assert_int_equal(do_sync(f, s, cache, f->c2, false, &res, &w), 0);
