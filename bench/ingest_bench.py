@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Benchmark: CVE ingest from the real vulns.git tip, beside its baseline.
 
-Measures, median of N runs each (wall clock), on one checkout of the tip of
+Measures, median of N runs each (wall clock; tuxtape's and the baseline's
+full ingests alternate), on one checkout of the tip of
 ../shared/data/vulns.bundle:
   - tuxtape full ingest   `tuxtape cve sync --full --offline` into a new store
   - baseline full ingest  bench/baseline_ingest.py (Python standard library)
@@ -49,16 +50,31 @@ def timed(cmd):
     return wall, int(rss_kb) / 1024, float(user) + float(system)
 
 
+def summary(results):
+    """Median wall, peak RSS, all walls, median CPU (user + system) of timed() results."""
+    walls = [w for w, _, _ in results]
+    return (statistics.median(walls), max(r for _, r, _ in results), walls,
+            statistics.median(c for _, _, c in results))
+
+
 def runs(n, setup, cmd):
-    """Median wall, peak RSS, all walls, median CPU (user + system) of n runs."""
-    walls, rss, cpu = [], [], []
+    """summary() of n runs of cmd, each after setup()."""
+    out = []
     for _ in range(n):
         setup()
-        w, r, c = timed(cmd)
-        walls.append(w)
-        rss.append(r)
-        cpu.append(c)
-    return statistics.median(walls), max(rss), walls, statistics.median(cpu)
+        out.append(timed(cmd))
+    return summary(out)
+
+
+def paired_runs(n, first, second):
+    """n runs of each of two (setup, cmd) pairs, alternating: on a shared machine a
+    busy spell then slows both contenders, not whichever ran during it."""
+    out = ([], [])
+    for _ in range(n):
+        for k, (setup, cmd) in enumerate((first, second)):
+            setup()
+            out[k].append(timed(cmd))
+    return summary(out[0]), summary(out[1])
 
 
 def main():
@@ -85,10 +101,10 @@ def main():
     try:
         # Warm the page cache once so every contender reads from memory.
         subprocess.run(sync + ["--full"], capture_output=True)
-        full, full_rss, full_all, full_cpu = runs(n, fresh(db), sync + ["--full"])
-        base, base_rss, base_all, base_cpu = runs(
-            n, fresh(base_db), [sys.executable, os.path.join(HERE, "baseline_ingest.py"),
-                                checkout, base_db])
+        baseline = [sys.executable, os.path.join(HERE, "baseline_ingest.py"), checkout,
+                    base_db]
+        (full, full_rss, full_all, full_cpu), (base, base_rss, base_all, base_cpu) = \
+            paired_runs(n, (fresh(db), sync + ["--full"]), (fresh(base_db), baseline))
         template = os.path.join(tmp, "second.db")
         fresh(db)()
         subprocess.run(sync + ["--rev", SECOND, "--full"], capture_output=True, check=False)
