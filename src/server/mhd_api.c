@@ -4,19 +4,8 @@
 
 struct tt_mhd_functions tt_mhd_fns;
 
-static const char *const names[] = {TT_MHD_FUNCTIONS(TT_DLIB_NAME)};
-#define SLOT(fn) (void **)&tt_mhd_fns.fn_##fn,
-static void **const slots[] = {TT_MHD_FUNCTIONS(SLOT)};
-
-static struct tt_dlib mhd_lib = {
-    .soname = "libmicrohttpd.so.12",
-    .package = "libmicrohttpd12",
-    .needed_for = "the server",
-    .names = names,
-    .slots = slots,
-    .n = sizeof(names) / sizeof(names[0]),
-    .mu = PTHREAD_MUTEX_INITIALIZER,
-};
+#define TT_DLIB_TABLE tt_mhd_fns
+TT_DLIB_DEFINE(mhd_lib, TT_MHD_FUNCTIONS, "libmicrohttpd.so.12", "libmicrohttpd12", "the server");
 
 int tt_mhd_load(struct tt_error *err)
 {

@@ -4,19 +4,8 @@
 
 struct tt_pq_functions tt_pq_fns;
 
-static const char *const names[] = {TT_PQ_FUNCTIONS(TT_DLIB_NAME)};
-#define SLOT(fn) (void **)&tt_pq_fns.fn_##fn,
-static void **const slots[] = {TT_PQ_FUNCTIONS(SLOT)};
-
-static struct tt_dlib pq_lib = {
-    .soname = "libpq.so.5",
-    .package = "libpq5",
-    .needed_for = "PostgreSQL stores",
-    .names = names,
-    .slots = slots,
-    .n = sizeof(names) / sizeof(names[0]),
-    .mu = PTHREAD_MUTEX_INITIALIZER,
-};
+#define TT_DLIB_TABLE tt_pq_fns
+TT_DLIB_DEFINE(pq_lib, TT_PQ_FUNCTIONS, "libpq.so.5", "libpq5", "PostgreSQL stores");
 
 int tt_pq_load(struct tt_error *err)
 {

@@ -6,19 +6,8 @@
 
 struct tt_curl_functions tt_curl_fns;
 
-static const char *const names[] = {TT_CURL_FUNCTIONS(TT_DLIB_NAME)};
-#define SLOT(fn) (void **)&tt_curl_fns.fn_##fn,
-static void **const slots[] = {TT_CURL_FUNCTIONS(SLOT)};
-
-static struct tt_dlib curl_lib = {
-    .soname = "libcurl.so.4",
-    .package = "libcurl4",
-    .needed_for = "HTTP transfers",
-    .names = names,
-    .slots = slots,
-    .n = sizeof(names) / sizeof(names[0]),
-    .mu = PTHREAD_MUTEX_INITIALIZER,
-};
+#define TT_DLIB_TABLE tt_curl_fns
+TT_DLIB_DEFINE(curl_lib, TT_CURL_FUNCTIONS, "libcurl.so.4", "libcurl4", "HTTP transfers");
 
 /*
  * curl_global_init is not thread-safe and must run once per process: it runs
