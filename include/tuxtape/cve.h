@@ -249,5 +249,7 @@ int tt_cve_load_from(struct tt_cve_parser *p, const struct tt_cve_file_source *s
  * the introducing version's major.minor. Writes "" when nothing is known.
  */
 void tt_dyad_branch(const struct tt_dyad *d, char *out, size_t n);
+/* Free n pairs' strings and the array (what tt_cve_record_free does with rec->dyads). */
+void tt_dyads_free(struct tt_dyad *pairs, size_t n);
 
 #endif

@@ -29,6 +29,17 @@ static void affected_free(struct tt_affected *a)
 	free(a->versions);
 }
 
+void tt_dyads_free(struct tt_dyad *pairs, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(pairs[i].vuln_version);
+		free(pairs[i].vuln_commit);
+		free(pairs[i].fix_version);
+		free(pairs[i].fix_commit);
+	}
+	free(pairs);
+}
+
 /* Leaves rec initialised, so one record can be reused for the next CVE. */
 void tt_cve_record_free(struct tt_cve_record *rec)
 {
@@ -39,13 +50,7 @@ void tt_cve_record_free(struct tt_cve_record *rec)
 	tt_strv_free(&rec->vulnerable_commits);
 	tt_strv_free(&rec->references);
 	tt_strv_free(&rec->program_files);
-	for (size_t i = 0; i < rec->n_dyads; i++) {
-		free(rec->dyads[i].vuln_version);
-		free(rec->dyads[i].vuln_commit);
-		free(rec->dyads[i].fix_version);
-		free(rec->dyads[i].fix_commit);
-	}
-	free(rec->dyads);
+	tt_dyads_free(rec->dyads, rec->n_dyads);
 	for (size_t i = 0; i < rec->n_affected; i++)
 		affected_free(&rec->affected[i]);
 	free(rec->affected);

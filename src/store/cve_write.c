@@ -78,18 +78,31 @@ static void join_strv(struct tt_buf *b, const struct tt_strv *sv, char sep)
 	b->buf[b->len] = '\0';
 }
 
+/* v[0..n) comma-joined onto b, each value once, in order; NULL and "" left out. */
+static void join_distinct(struct tt_buf *b, const char *const *v, size_t n)
+{
+	bool first = true;
+	for (size_t i = 0; i < n; i++) {
+		bool seen = !v[i] || !*v[i];
+		for (size_t k = 0; !seen && k < i; k++)
+			seen = v[k] && strcmp(v[k], v[i]) == 0;
+		if (seen)
+			continue;
+		if (!first)
+			tt_buf_addc(b, ',');
+		tt_buf_adds(b, v[i]);
+		first = false;
+	}
+}
+
 /* Distinct fix versions in dyad order: what `cve list` shows without a join. */
 static void join_fix_versions(struct tt_buf *b, const struct tt_cve_record *rec)
 {
-	struct tt_strv seen = TT_STRV_INIT;
-	for (size_t i = 0; i < rec->n_dyads; i++) {
-		const char *v = rec->dyads[i].fix_version;
-		if (!v || tt_strv_contains(&seen, v))
-			continue;
-		tt_strv_push(&seen, v);
-	}
-	join_strv(b, &seen, ',');
-	tt_strv_free(&seen);
+	const char **v = tt_xcalloc(rec->n_dyads ? rec->n_dyads : 1, sizeof(*v));
+	for (size_t i = 0; i < rec->n_dyads; i++)
+		v[i] = rec->dyads[i].fix_version;
+	join_distinct(b, v, rec->n_dyads);
+	free(v);
 }
 
 void tt_store_dyads_text(const struct tt_dyad *pairs, size_t n, struct tt_buf *out)
@@ -111,16 +124,11 @@ void tt_store_dyads_text(const struct tt_dyad *pairs, size_t n, struct tt_buf *o
 void tt_store_dyad_branches_text(const char (*branches)[TT_STORE_BRANCH_MAX], size_t n,
 				 struct tt_buf *out)
 {
-	for (size_t i = 0; i < n; i++) {
-		bool seen = !branches[i][0];
-		for (size_t k = 0; !seen && k < i; k++)
-			seen = strcmp(branches[k], branches[i]) == 0;
-		if (seen)
-			continue;
-		if (out->len)
-			tt_buf_addc(out, ',');
-		tt_buf_adds(out, branches[i]);
-	}
+	const char **v = tt_xcalloc(n ? n : 1, sizeof(*v));
+	for (size_t i = 0; i < n; i++)
+		v[i] = branches[i];
+	join_distinct(out, v, n);
+	free(v);
 }
 
 /* One field of a dyads line: NULL when empty. */
@@ -159,17 +167,6 @@ void tt_store_dyads_parse(const char *text, struct tt_dyad **pairs, size_t *n)
 		}
 		text = nl ? nl + 1 : end;
 	}
-}
-
-void tt_store_dyads_free(struct tt_dyad *pairs, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		free(pairs[i].vuln_version);
-		free(pairs[i].vuln_commit);
-		free(pairs[i].fix_version);
-		free(pairs[i].fix_commit);
-	}
-	free(pairs);
 }
 
 /* The inline list columns of the cve row, in bind order 15..19. */

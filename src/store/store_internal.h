@@ -54,13 +54,11 @@ void tt_store_dyads_text(const struct tt_dyad *pairs, size_t n, struct tt_buf *o
 void tt_store_dyad_branches_text(const char (*branches)[TT_STORE_BRANCH_MAX], size_t n,
 				 struct tt_buf *out);
 /*
- * The pairs back from a dyads text: *pairs (caller frees each pair's strings
- * and the array, as tt_cve_record_free does) and their count. Lines that are
+ * The pairs back from a dyads text: *pairs (the caller frees them with
+ * tt_dyads_free) and their count. Lines that are
  * not four fields are skipped: the store only holds what it wrote.
  */
 void tt_store_dyads_parse(const char *text, struct tt_dyad **pairs, size_t *n);
-/* Free n pairs' strings and the array. */
-void tt_store_dyads_free(struct tt_dyad *pairs, size_t n);
 
 /* The prepared statement for id, prepared on first use and kept until close. */
 int tt_store_stmt(struct tt_store *s, enum tt_stmt_id id, struct tt_db_stmt **out,

@@ -436,7 +436,7 @@ static int read_dyads(struct tt_store *s, const struct tt_store_triage_sink *sin
 			};
 			r = sink->dyad(sink->ctx, &d);
 		}
-		tt_store_dyads_free(pairs, n);
+		tt_dyads_free(pairs, n);
 		if (r != 0)
 			break;
 	}

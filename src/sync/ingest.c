@@ -65,9 +65,8 @@ struct pool {
 	size_t next_claim; /* the first item no worker has claimed yet */
 	bool stop;
 	bool store_empty; /* no CVE was stored before this ingest */
-	int n_threads;
-	size_t chunk;  /* items per hand-over: CHUNK, less for a small window */
-	size_t window; /* slots: a multiple of chunk, at least two chunks per worker */
+	size_t chunk;	  /* items per hand-over: CHUNK, less for a small window */
+	size_t window;	  /* slots: a multiple of chunk, at least two chunks per worker */
 	struct slot *slots;
 	/* Workers report warnings through this sink, serialized by warn_mu. */
 	pthread_mutex_t warn_mu;
@@ -367,7 +366,6 @@ int tt_vulns_ingest(struct tt_store *s, git_repository *repo, const git_oid *tar
 	p->diag = (struct tt_diag_sink){.warn = locked_warn, .ctx = p};
 
 	int n_threads = thread_count(o);
-	p->n_threads = n_threads;
 	size_window(p, o->parse_ahead ? o->parse_ahead : DEFAULT_AHEAD, n_threads);
 	/*
 	 * Zeroed by writing, before the workers start: calloc's pages would be
